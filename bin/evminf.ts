@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// evminf: the command-line front end of evm-infinity.
+
+import { readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ElfError, parseElf } from '../isa/elf.js';
+import { AsmError, assembleToElf } from '../isa/asm.js';
+import { disassemble } from '../isa/disasm.js';
+import { loadElf, DEFAULT_STACK_SIZE } from '../cpu/program.js';
+import { Iss } from '../cpu/iss.js';
+import { HostError, LinuxHost } from '../cpu/host.js';
+import { runToEnd, type RunResult } from '../cpu/runner.js';
+import { EXIT, UserError, exitForCause } from './exit-codes.js';
+
+function readInput(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot read'}`, EXIT.NO_FILE);
+  }
+}
+
+/** An ELF image from an ELF file or, for .S/.s, from assembling it. */
+function programBytes(path: string): Uint8Array {
+  const bytes = readInput(path);
+  if (/\.s$/i.test(path)) return assembleToElf(new TextDecoder().decode(bytes), { file: path });
+  return bytes;
+}
+
+function out(fd: number, s: string | Uint8Array): void {
+  const b = typeof s === 'string' ? Buffer.from(s) : s;
+  let off = 0;
+  while (off < b.length) {
+    try {
+      off += writeSync(fd, b, off, b.length - off);
+    } catch (e) {
+      // A non-blocking pipe may be full: retry; a closed pipe ends the output.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EPIPE') return;
+      throw e;
+    }
+  }
+}
+
+function exitCodeOf(r: RunResult): number {
+  switch (r.reason) {
+    case 'exit': return r.exitCode!;
+    case 'return': return 0;
+    case 'limit': return EXIT.LIMIT;
+    case 'trap': return exitForCause(r.cause!);
+    case 'throw': case 'frame': return EXIT.THROW;
+  }
+}
+
+interface RunArgs {
+  program: string;
+  model: string;
+  'max-instructions'?: number;
+  'max-cycles'?: number;
+  json: boolean;
+  'stack-size': number;
+}
+
+function cmdRun(a: RunArgs): number {
+  const prog = loadElf(programBytes(a.program), a['stack-size']);
+  const iss = new Iss(prog.mem);
+  iss.pc = prog.entry;
+  iss.x[2] = prog.sp;
+  const host = a.json ? new LinuxHost() : new LinuxHost((fd, bytes) => out(fd, bytes));
+  const progress = !a.json && process.stderr.isTTY;
+  const t0 = process.hrtime.bigint();
+  let r: RunResult;
+  try {
+    r = runToEnd(iss, host, {
+      maxInstructions: a['max-instructions'],
+      maxCycles: a['max-cycles'],
+      onProgress: progress ? (n) => out(2, `\r\x1b[K${(n / 1e6).toFixed(0)}M instructions`) : undefined,
+    });
+  } catch (e) {
+    if (e instanceof HostError) throw new UserError(e.message, EXIT.UNKNOWN_SYSCALL);
+    throw e;
+  } finally {
+    if (progress) out(2, '\r\x1b[K');
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const code = exitCodeOf(r);
+  if (a.json) {
+    const dec = new TextDecoder();
+    out(1, JSON.stringify({
+      program: a.program, model: a.model, stopReason: r.reason, exitCode: code, guestExitCode: r.exitCode,
+      instructions: r.instructions, cycles: r.cycles, cpi: r.cycles === null || r.instructions === 0 ? null : r.cycles / r.instructions,
+      gas: r.gas, pc: r.pc, message: r.message, seconds,
+      stdout: dec.decode(host.output(1)), stderr: dec.decode(host.output(2)),
+    }) + '\n');
+  } else if (r.message !== null) {
+    out(2, `evminf: ${r.message}\n`);
+  }
+  return code;
+}
+
+function writeOutput(path: string, bytes: Uint8Array): void {
+  // Write to a temporary name, then rename: a failed write never leaves half a file behind.
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } catch (e) {
+    throw new UserError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? 'error'})`, EXIT.NO_FILE);
+  }
+}
+
+function cmdAsm(a: { source: string; output: string }): number {
+  writeOutput(a.output, assembleToElf(new TextDecoder().decode(readInput(a.source)), { file: a.source }));
+  return 0;
+}
+
+/** objdump -d style listing of every executable segment. */
+function cmdDisasm(a: { program: string }): number {
+  const img = parseElf(programBytes(a.program));
+  const names = new Map<number, string>();
+  for (const s of img.symbols) if (s.type !== 3 && s.type !== 4 && !names.has(s.value)) names.set(s.value, s.name);
+  const lines: string[] = [];
+  for (const seg of img.segments) {
+    if (!(seg.flags & 1)) continue;
+    for (let off = 0; off + 4 <= seg.data.length; off += 4) {
+      const pc = seg.vaddr + off;
+      const label = names.get(pc);
+      if (label !== undefined) lines.push(`\n${pc.toString(16).padStart(8, '0')} <${label}>:`);
+      const w = (seg.data[off]! | (seg.data[off + 1]! << 8) | (seg.data[off + 2]! << 16) | (seg.data[off + 3]! << 24)) >>> 0;
+      lines.push(`${pc.toString(16).padStart(8, ' ')}:\t${w.toString(16).padStart(8, '0')}          \t${disassemble(w, pc, (t) => names.get(t))}`);
+    }
+  }
+  out(1, lines.join('\n') + '\n');
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const cli = yargs(argv)
+    .scriptName('evminf')
+    .usage('$0 <command> [options]')
+    .command('run <program>', 'run an RV32IM/Xevm program (ELF, or .S/.s assembled first)', (y) => y
+      .positional('program', { type: 'string', demandOption: true, describe: 'ELF executable or assembly source' })
+      .option('model', { choices: ['iss'], default: 'iss', describe: 'iss: functional instruction-set simulator' })
+      .option('max-instructions', { type: 'number', describe: 'stop with exit code 124 after this many instructions' })
+      .option('max-cycles', { type: 'number', describe: 'stop with exit code 124 after this many cycles' })
+      .option('stack-size', { type: 'number', default: DEFAULT_STACK_SIZE, describe: 'bytes of stack below 0x80000000' })
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary object (guest output inside it)' }),
+    (a) => { code = cmdRun(a as unknown as RunArgs); })
+    .command('asm <source>', 'assemble GNU-as source into an ELF32 executable', (y) => y
+      .positional('source', { type: 'string', demandOption: true })
+      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'ELF file to write' }),
+    (a) => { code = cmdAsm(a as unknown as { source: string; output: string }); })
+    .command('disasm <program>', 'disassemble the code of an ELF (objdump -d -M no-aliases,numeric spelling)', (y) => y
+      .positional('program', { type: 'string', demandOption: true }),
+    (a) => { code = cmdDisasm(a as unknown as { program: string }); })
+    .demandCommand(1, 'name a command: run, asm or disasm')
+    .strict()
+    .check((a) => {
+      for (const k of ['max-instructions', 'max-cycles', 'stack-size']) {
+        const v = a[k];
+        if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) throw new Error(`--${k} must be a non-negative integer`);
+      }
+      return true;
+    })
+    .fail((msg, err) => { if (err) throw err; throw new UserError(msg ?? 'bad command line', EXIT.USAGE); })
+    .help()
+    .version(false)
+    .wrap(100);
+  await cli.parseAsync();
+  return code;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    if (e instanceof UserError) { out(2, `evminf: ${e.message}\n`); process.exitCode = e.code; return; }
+    if (e instanceof ElfError) { out(2, `evminf: ${e.message}\n`); process.exitCode = EXIT.BAD_INPUT; return; }
+    if (e instanceof AsmError) { out(2, `evminf: ${e.message}\n`); process.exitCode = EXIT.BAD_INPUT; return; }
+    out(2, `evminf: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.exitCode = EXIT.INTERNAL;
+  },
+);

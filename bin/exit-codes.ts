@@ -1,0 +1,48 @@
+// Process exit codes of `evminf`. A guest's own exit code (0–255) passes through unchanged;
+// evminf's own stops use the codes below. Traps mirror the shell's 128+signal convention that
+// qemu-riscv32 produces for the same fault, so scripts can compare the two directly.
+
+export const EXIT = Object.freeze({
+  /** Internal error: a bug in evminf. */
+  INTERNAL: 1,
+  /** Bad command line. */
+  USAGE: 2,
+  /** --max-instructions or --max-cycles reached (as `timeout` does). */
+  LIMIT: 124,
+  /** The guest made a system call the host does not serve. */
+  UNKNOWN_SYSCALL: 125,
+  /** Malformed input: ELF, assembly source, trace or waveform. */
+  BAD_INPUT: 126,
+  /** Input file missing or unreadable. */
+  NO_FILE: 127,
+  /** Illegal instruction (SIGILL). */
+  ILLEGAL_INSTRUCTION: 132,
+  /** EBREAK (SIGTRAP). */
+  BREAKPOINT: 133,
+  /** Out of gas. */
+  OUT_OF_GAS: 134,
+  /** Jump or branch to a misaligned address (SIGBUS). */
+  MISALIGNED: 135,
+  /** THROW reached the host, or a frame instruction the model cannot serve. */
+  THROW: 136,
+  /** Access outside mapped memory (SIGSEGV). */
+  MEMORY_FAULT: 139,
+});
+
+/** Exit code for a trap cause (cpu/trap.ts Cause). */
+export function exitForCause(cause: number): number {
+  switch (cause) {
+    case 0: return EXIT.MISALIGNED;
+    case 2: return EXIT.ILLEGAL_INSTRUCTION;
+    case 3: return EXIT.BREAKPOINT;
+    case 24: return EXIT.OUT_OF_GAS;
+    default: return EXIT.MEMORY_FAULT;
+  }
+}
+
+/** An error a user can cause: printed as one line, exits with `code`. */
+export class UserError extends Error {
+  constructor(message: string, readonly code: number) {
+    super(message);
+  }
+}

@@ -1,0 +1,267 @@
+// The instruction-set simulator: the golden architectural model. One instruction at a time,
+// no timing. It calls the shared semantics (isa/semantics.ts) and reads predecoded code ROM.
+//
+// Hot-loop rules: state is copied to locals, nothing is allocated, no tracing code runs. Tracing
+// is the caller's choice: `step()` runs one instruction and `commit` describes it (derived from
+// the pre- and post-state, so the fast loop pays nothing for it).
+
+import { Op, TABLE, DEFAULT_GAS_COSTS } from '../isa/table.js';
+import * as sem from '../isa/semantics.js';
+import { AddressSpace, Perm, Region } from './memory.js';
+import { Cause, Stop } from './trap.js';
+
+/** Gas limit meaning "infinite": the counter still meters, but never runs out. */
+export const GAS_INFINITE = Number.MAX_SAFE_INTEGER;
+
+const NO_REGION = new Region('none', 'ram', 0, 0, 0);
+
+/** Per-op base gas cost from the table's gas class (docs/gas.md). */
+export function gasCostsByOp(costs: Readonly<Record<string, number>> = DEFAULT_GAS_COSTS): Int32Array {
+  const out = new Int32Array(TABLE.length + 1);
+  for (let i = 0; i < TABLE.length; i++) out[i] = costs[TABLE[i]!.gas]!;
+  out[Op.ILLEGAL] = 0;
+  return out;
+}
+
+/** One retired instruction, as the commit log and RVFI describe it. */
+export interface Commit {
+  order: number;
+  pc: number;
+  insn: number;
+  /** Destination register, or 0 when none is written. */
+  rd: number;
+  rdValue: number;
+  rs1: number;
+  rs2: number;
+  rs1Value: number;
+  rs2Value: number;
+  nextPc: number;
+  /** Memory access: 0 none, else the byte mask (1, 3, 15 shifted by nothing: width mask). */
+  memWidth: number;
+  memStore: boolean;
+  memAddr: number;
+  memValue: number;
+}
+
+export class Iss {
+  readonly x = new Int32Array(32);
+  pc = 0;
+  /** Instructions retired. */
+  retired = 0;
+  /** Gas metered so far and the frame's limit. */
+  gasUsed = 0;
+  gasLimit = GAS_INFINITE;
+  gasCost: Int32Array = gasCostsByOp();
+  /** The frame's permission set (docs/architecture.md). */
+  perm = 0;
+  /** Set when run() returns Stop.TRAP. */
+  cause = 0;
+  tval = 0;
+
+  private cr: Region = NO_REGION;
+  private lr: Region = NO_REGION;
+  private sr: Region = NO_REGION;
+
+  constructor(readonly mem: AddressSpace) {}
+
+  private loadRegion(a: number, len: number): Region | null {
+    const r = this.lr;
+    if (a >= r.base && a + len <= r.end) return r;
+    const f = this.mem.find(a, len, Perm.R);
+    if (f !== null) this.lr = f;
+    return f;
+  }
+
+  private storeRegion(a: number, len: number): Region | null {
+    const r = this.sr;
+    if (a >= r.base && a + len <= r.end) return r;
+    const f = this.mem.find(a, len, Perm.W);
+    if (f !== null) this.sr = f;
+    return f;
+  }
+
+  /**
+   * Run at most `max` instructions. Returns why it stopped; `pc` is the next instruction to run
+   * (for TRAP and FRAME, the instruction that did not retire).
+   */
+  run(max: number): Stop {
+    const x = this.x;
+    const gcost = this.gasCost;
+    const glimit = this.gasLimit;
+    let gas = this.gasUsed;
+    let pc = this.pc >>> 0;
+    let n = 0;
+    let cr = this.cr;
+    let cbase = cr.base, csize = cr.size;
+    let code = cr.code;
+    let stop = Stop.LIMIT;
+
+    while (n < max) {
+      let off = pc - cbase;
+      if (off < 0 || off >= csize) {
+        const r = this.mem.find(pc, 4, Perm.X);
+        if (r === null || r.code === null) { this.cause = Cause.FETCH_FAULT; this.tval = pc; stop = Stop.TRAP; break; }
+        cr = r; cbase = r.base; csize = r.size; code = r.code; off = pc - cbase;
+      }
+      const i = off >>> 2;
+      const op = code!.op[i]!;
+      const ng = gas + gcost[op]!;
+      if (ng > glimit) { this.cause = Cause.OUT_OF_GAS; this.tval = 0; stop = Stop.TRAP; break; }
+      const rd = code!.rd[i]!, rs1 = code!.rs1[i]!, rs2 = code!.rs2[i]!, imm = code!.imm[i]!;
+      let npc = (pc + 4) >>> 0;
+
+      switch (op) {
+        case Op.LUI: x[rd] = sem.lui(imm); break;
+        case Op.AUIPC: x[rd] = sem.auipc(pc, imm); break;
+        case Op.JAL: {
+          const t = (pc + imm) >>> 0;
+          if (t & 3) { this.cause = Cause.FETCH_MISALIGNED; this.tval = t; stop = Stop.TRAP; break; }
+          x[rd] = npc; npc = t; break;
+        }
+        case Op.JALR: {
+          const t = sem.jalrTarget(x[rs1]!, imm) >>> 0;
+          if (t & 3) { this.cause = Cause.FETCH_MISALIGNED; this.tval = t; stop = Stop.TRAP; break; }
+          x[rd] = npc; npc = t; break;
+        }
+        case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU: {
+          const a = x[rs1]!, b = x[rs2]!;
+          const taken = op === Op.BEQ ? sem.beq(a, b) : op === Op.BNE ? sem.bne(a, b) : op === Op.BLT ? sem.blt(a, b)
+            : op === Op.BGE ? sem.bge(a, b) : op === Op.BLTU ? sem.bltu(a, b) : sem.bgeu(a, b);
+          if (taken) {
+            const t = (pc + imm) >>> 0;
+            if (t & 3) { this.cause = Cause.FETCH_MISALIGNED; this.tval = t; stop = Stop.TRAP; break; }
+            npc = t;
+          }
+          break;
+        }
+        case Op.LB: case Op.LBU: {
+          const a = (x[rs1]! + imm) >>> 0;
+          const r = this.loadRegion(a, 1);
+          if (r === null) { this.cause = Cause.LOAD_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+          const v = r.u8[a - r.base]!;
+          x[rd] = op === Op.LB ? sem.sextByte(v) : v;
+          break;
+        }
+        case Op.LH: case Op.LHU: {
+          const a = (x[rs1]! + imm) >>> 0;
+          const r = this.loadRegion(a, 2);
+          if (r === null) { this.cause = Cause.LOAD_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+          const v = r.dv.getUint16(a - r.base, true);
+          x[rd] = op === Op.LH ? sem.sextHalf(v) : v;
+          break;
+        }
+        case Op.LW: {
+          const a = (x[rs1]! + imm) >>> 0;
+          const r = this.loadRegion(a, 4);
+          if (r === null) { this.cause = Cause.LOAD_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+          x[rd] = r.dv.getInt32(a - r.base, true);
+          break;
+        }
+        case Op.SB: {
+          const a = (x[rs1]! + imm) >>> 0;
+          const r = this.storeRegion(a, 1);
+          if (r === null) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+          r.u8[a - r.base] = x[rs2]!;
+          break;
+        }
+        case Op.SH: {
+          const a = (x[rs1]! + imm) >>> 0;
+          const r = this.storeRegion(a, 2);
+          if (r === null) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+          r.dv.setUint16(a - r.base, x[rs2]!, true);
+          break;
+        }
+        case Op.SW: {
+          const a = (x[rs1]! + imm) >>> 0;
+          const r = this.storeRegion(a, 4);
+          if (r === null) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+          r.dv.setInt32(a - r.base, x[rs2]!, true);
+          break;
+        }
+        case Op.ADDI: x[rd] = sem.add(x[rs1]!, imm); break;
+        case Op.SLTI: x[rd] = sem.slt(x[rs1]!, imm); break;
+        case Op.SLTIU: x[rd] = sem.sltu(x[rs1]!, imm); break;
+        case Op.XORI: x[rd] = sem.xor(x[rs1]!, imm); break;
+        case Op.ORI: x[rd] = sem.or(x[rs1]!, imm); break;
+        case Op.ANDI: x[rd] = sem.and(x[rs1]!, imm); break;
+        case Op.SLLI: x[rd] = sem.sll(x[rs1]!, imm); break;
+        case Op.SRLI: x[rd] = sem.srl(x[rs1]!, imm); break;
+        case Op.SRAI: x[rd] = sem.sra(x[rs1]!, imm); break;
+        case Op.ADD: x[rd] = sem.add(x[rs1]!, x[rs2]!); break;
+        case Op.SUB: x[rd] = sem.sub(x[rs1]!, x[rs2]!); break;
+        case Op.SLL: x[rd] = sem.sll(x[rs1]!, x[rs2]!); break;
+        case Op.SLT: x[rd] = sem.slt(x[rs1]!, x[rs2]!); break;
+        case Op.SLTU: x[rd] = sem.sltu(x[rs1]!, x[rs2]!); break;
+        case Op.XOR: x[rd] = sem.xor(x[rs1]!, x[rs2]!); break;
+        case Op.SRL: x[rd] = sem.srl(x[rs1]!, x[rs2]!); break;
+        case Op.SRA: x[rd] = sem.sra(x[rs1]!, x[rs2]!); break;
+        case Op.OR: x[rd] = sem.or(x[rs1]!, x[rs2]!); break;
+        case Op.AND: x[rd] = sem.and(x[rs1]!, x[rs2]!); break;
+        case Op.FENCE: break;
+        case Op.ECALL: stop = Stop.ECALL; break;
+        case Op.EBREAK: this.cause = Cause.BREAKPOINT; this.tval = pc; stop = Stop.TRAP; break;
+        case Op.MUL: x[rd] = sem.mul(x[rs1]!, x[rs2]!); break;
+        case Op.MULH: x[rd] = sem.mulh(x[rs1]!, x[rs2]!); break;
+        case Op.MULHSU: x[rd] = sem.mulhsu(x[rs1]!, x[rs2]!); break;
+        case Op.MULHU: x[rd] = sem.mulhu(x[rs1]!, x[rs2]!); break;
+        case Op.DIV: x[rd] = sem.div(x[rs1]!, x[rs2]!); break;
+        case Op.DIVU: x[rd] = sem.divu(x[rs1]!, x[rs2]!); break;
+        case Op.REM: x[rd] = sem.rem(x[rs1]!, x[rs2]!); break;
+        case Op.REMU: x[rd] = sem.remu(x[rs1]!, x[rs2]!); break;
+        case Op.GAS: x[rd] = glimit === GAS_INFINITE ? -1 : glimit - ng; break;
+        case Op.PERM: x[rd] = this.perm; break;
+        case Op.EVAL: case Op.RETURN: case Op.THROW: case Op.GASTAB: stop = Stop.FRAME; break;
+        default: this.cause = Cause.ILLEGAL_INSTRUCTION; this.tval = code!.word[i]! >>> 0; stop = Stop.TRAP; break;
+      }
+      if (stop === Stop.TRAP || stop === Stop.FRAME) break;
+      x[0] = 0;
+      gas = ng;
+      pc = npc;
+      n++;
+      if (stop !== Stop.LIMIT) break;
+    }
+    this.pc = pc;
+    this.retired += n;
+    this.gasUsed = gas;
+    this.cr = cr;
+    return stop;
+  }
+
+  /** Run one instruction and describe it. Returns the stop reason (LIMIT when it retired normally). */
+  step(c: Commit): Stop {
+    const pc = this.pc;
+    const r = this.mem.find(pc >>> 0, 4, Perm.X);
+    const insn = r?.code ? r.code.word[(pc - r.base) >>> 2]! >>> 0 : 0;
+    const op = r?.code ? r.code.op[(pc - r.base) >>> 2]! : Op.ILLEGAL;
+    const rs1 = (insn >>> 15) & 31, rs2 = (insn >>> 20) & 31;
+    const rs1Value = this.x[rs1]!, rs2Value = this.x[rs2]!;
+    const before = this.retired;
+    const stop = this.run(1);
+    if (this.retired === before) return stop;
+    const row = op === Op.ILLEGAL ? null : TABLE[op]!;
+    const writesRd = row !== null && row.syntax.startsWith('rd');
+    c.order = before;
+    c.pc = pc;
+    c.insn = insn;
+    c.rs1 = rs1; c.rs2 = rs2; c.rs1Value = rs1Value; c.rs2Value = rs2Value;
+    c.rd = writesRd ? (insn >>> 7) & 31 : 0;
+    c.rdValue = c.rd === 0 ? 0 : this.x[c.rd]!;
+    c.nextPc = this.pc;
+    c.memWidth = 0; c.memStore = false; c.memAddr = 0; c.memValue = 0;
+    if (row !== null && row.unit === 'lsu') {
+      const width = [1, 2, 4, 0, 1, 2][(insn >>> 12) & 7]!;
+      c.memWidth = width;
+      c.memStore = row.gas === 'store';
+      c.memAddr = (rs1Value + ((op >= Op.SB && op <= Op.SW) ? ((insn >> 25) << 5) | ((insn >>> 7) & 31) : insn >> 20)) >>> 0;
+      const mask = width === 4 ? -1 : (1 << (8 * width)) - 1;
+      const loaded = c.memStore ? null : this.mem.peek(c.memAddr, width);
+      c.memValue = (c.memStore ? rs2Value & mask : loaded === null ? 0 : loaded.reduceRight((v, b) => v * 256 + b, 0)) >>> 0;
+      if (c.memStore) c.rd = 0;
+    }
+    return stop;
+  }
+}
+
+export function newCommit(): Commit {
+  return { order: 0, pc: 0, insn: 0, rd: 0, rdValue: 0, rs1: 0, rs2: 0, rs1Value: 0, rs2Value: 0, nextPc: 0, memWidth: 0, memStore: false, memAddr: 0, memValue: 0 };
+}

@@ -1,0 +1,40 @@
+// Loading a program into a root frame: ELF segments become the frame's code ROM, read-only
+// ROM and RAM; a stack region sits below STACK_TOP (docs/memory-map.md).
+
+import { parseElf, ElfError, type ElfSymbol } from '../isa/elf.js';
+import { AddressSpace, LayoutError, Perm, Region, type RegionKind } from './memory.js';
+
+/** The root frame's stack occupies [STACK_TOP - stackSize, STACK_TOP). */
+export const STACK_TOP = 0x8000_0000;
+export const DEFAULT_STACK_SIZE = 1 << 20;
+/** Initial sp: 16 zero bytes above it stand for argc = 0, argv = envp = NULL, auxv = AT_NULL. */
+export const INITIAL_SP = STACK_TOP - 16;
+
+export interface LoadedProgram {
+  mem: AddressSpace;
+  entry: number;
+  sp: number;
+  symbols: ElfSymbol[];
+}
+
+export function loadElf(bytes: Uint8Array, stackSize = DEFAULT_STACK_SIZE): LoadedProgram {
+  const img = parseElf(bytes);
+  const mem = new AddressSpace();
+  try {
+    img.segments.forEach((s, i) => {
+      if ((s.flags & (Perm.W | Perm.X)) === (Perm.W | Perm.X)) {
+        throw new ElfError(`malformed ELF: segment ${i} at 0x${s.vaddr.toString(16)} is writable and executable; EVM∞ code ROM is read-only`);
+      }
+      const kind: RegionKind = s.flags & Perm.X ? 'code' : s.flags & Perm.W ? 'ram' : 'rom';
+      // Code ROM is padded to whole words so the predecoder sees complete instructions.
+      const size = kind === 'code' ? (s.memsz + 3) & ~3 : s.memsz;
+      mem.add(new Region(`${kind}${i}`, kind, s.vaddr, size, s.flags | Perm.R, s.data));
+    });
+    mem.add(new Region('stack', 'stack', STACK_TOP - stackSize, stackSize, Perm.R | Perm.W));
+  } catch (e) {
+    if (e instanceof LayoutError) throw new ElfError(`malformed ELF: ${e.message}`);
+    throw e;
+  }
+  if (mem.find(img.entry, 4, Perm.X) === null) throw new ElfError(`malformed ELF: entry point 0x${img.entry.toString(16)} is not in an executable segment`);
+  return { mem, entry: img.entry, sp: INITIAL_SP, symbols: img.symbols };
+}
