@@ -14,6 +14,7 @@ import { Cause, Stop } from './trap.js';
 export const GAS_INFINITE = Number.MAX_SAFE_INTEGER;
 
 const NO_REGION = new Region('none', 'ram', 0, 0, 0);
+const EMPTY = new Int32Array(0);
 
 /** Per-op base gas cost from the table's gas class (docs/gas.md). */
 export function gasCostsByOp(costs: Readonly<Record<string, number>> = DEFAULT_GAS_COSTS): Int32Array {
@@ -93,7 +94,7 @@ export class Iss {
     let n = 0;
     let cr = this.cr;
     let cbase = cr.base, csize = cr.size;
-    let code = cr.code;
+    let ctlA = cr.code?.ctl ?? EMPTY, immA = cr.code?.imm ?? EMPTY;
     let stop = Stop.LIMIT;
 
     while (n < max) {
@@ -101,13 +102,14 @@ export class Iss {
       if (off < 0 || off >= csize) {
         const r = this.mem.find(pc, 4, Perm.X);
         if (r === null || r.code === null) { this.cause = Cause.FETCH_FAULT; this.tval = pc; stop = Stop.TRAP; break; }
-        cr = r; cbase = r.base; csize = r.size; code = r.code; off = pc - cbase;
+        cr = r; cbase = r.base; csize = r.size; ctlA = r.code.ctl; immA = r.code.imm; off = pc - cbase;
       }
       const i = off >>> 2;
-      const op = code!.op[i]!;
+      const ctl = ctlA[i]!;
+      const op = ctl & 0xff;
       const ng = gas + gcost[op]!;
       if (ng > glimit) { this.cause = Cause.OUT_OF_GAS; this.tval = 0; stop = Stop.TRAP; break; }
-      const rd = code!.rd[i]!, rs1 = code!.rs1[i]!, rs2 = code!.rs2[i]!, imm = code!.imm[i]!;
+      const rd = (ctl >> 8) & 31, rs1 = (ctl >> 16) & 31, rs2 = ctl >>> 24, imm = immA[i]!;
       let npc = (pc + 4) >>> 0;
 
       switch (op) {
@@ -211,7 +213,7 @@ export class Iss {
         case Op.GAS: x[rd] = glimit === GAS_INFINITE ? -1 : glimit - ng; break;
         case Op.PERM: x[rd] = this.perm; break;
         case Op.EVAL: case Op.RETURN: case Op.THROW: case Op.GASTAB: stop = Stop.FRAME; break;
-        default: this.cause = Cause.ILLEGAL_INSTRUCTION; this.tval = code!.word[i]! >>> 0; stop = Stop.TRAP; break;
+        default: this.cause = Cause.ILLEGAL_INSTRUCTION; this.tval = cr.code!.word[i]! >>> 0; stop = Stop.TRAP; break;
       }
       if (stop === Stop.TRAP || stop === Stop.FRAME) break;
       x[0] = 0;
@@ -232,7 +234,7 @@ export class Iss {
     const pc = this.pc;
     const r = this.mem.find(pc >>> 0, 4, Perm.X);
     const insn = r?.code ? r.code.word[(pc - r.base) >>> 2]! >>> 0 : 0;
-    const op = r?.code ? r.code.op[(pc - r.base) >>> 2]! : Op.ILLEGAL;
+    const op = r?.code ? r.code.op((pc - r.base) >>> 2) : Op.ILLEGAL;
     const rs1 = (insn >>> 15) & 31, rs2 = (insn >>> 20) & 31;
     const rs1Value = this.x[rs1]!, rs2Value = this.x[rs2]!;
     const before = this.retired;

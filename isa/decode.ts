@@ -74,24 +74,19 @@ export function decodeFields(word: number): Decoded {
 }
 
 /**
- * Predecoded code: five parallel typed arrays indexed by word offset in a code ROM. The ISS and
- * the fetch unit read these instead of decoding each fetch, which is exact because code ROM
- * is read- and execute-only (docs/architecture.md).
+ * Predecoded code, indexed by word offset in a code ROM: `ctl` packs op | rd<<8 | rs1<<16 |
+ * rs2<<24, `imm` holds the format's immediate, `word` the raw instruction. The ISS and the fetch
+ * unit read these instead of decoding each fetch, which is exact because code ROM is read- and
+ * execute-only (docs/architecture.md).
  */
 export class Predecoded {
-  readonly op: Uint8Array;
-  readonly rd: Uint8Array;
-  readonly rs1: Uint8Array;
-  readonly rs2: Uint8Array;
+  readonly ctl: Int32Array;
   readonly imm: Int32Array;
   readonly word: Int32Array;
 
   constructor(code: Uint8Array) {
     const n = code.length >>> 2;
-    this.op = new Uint8Array(n);
-    this.rd = new Uint8Array(n);
-    this.rs1 = new Uint8Array(n);
-    this.rs2 = new Uint8Array(n);
+    this.ctl = new Int32Array(n);
     this.imm = new Int32Array(n);
     this.word = new Int32Array(n);
     for (let i = 0; i < n; i++) {
@@ -99,11 +94,13 @@ export class Predecoded {
       const w = (code[b]! | (code[b + 1]! << 8) | (code[b + 2]! << 16) | (code[b + 3]! << 24)) >>> 0;
       const op = decode(w);
       this.word[i] = w | 0;
-      this.op[i] = op;
-      this.rd[i] = rdOf(w);
-      this.rs1[i] = rs1Of(w);
-      this.rs2[i] = rs2Of(w);
+      this.ctl[i] = op | (rdOf(w) << 8) | (rs1Of(w) << 16) | (rs2Of(w) << 24);
       this.imm[i] = immediate(op, w);
     }
+  }
+
+  /** Row index at word offset `i`. */
+  op(i: number): number {
+    return this.ctl[i]! & 0xff;
   }
 }
