@@ -1,0 +1,48 @@
+// Branch unit: evaluates branch conditions and jump targets in EX (spec §2.5). A taken branch
+// or any jump redirects fetch; the two younger instructions in IF and ID are squashed.
+
+import { Op } from '../isa/table.js';
+import * as sem from '../isa/semantics.js';
+import type { Signals } from './signals.js';
+
+export class BranchUnit {
+  readonly i_op: number;
+  readonly i_pc: number;
+  readonly i_a: number;
+  readonly i_b: number;
+  readonly i_imm: number;
+  /** High when control leaves the sequential path. */
+  readonly o_taken: number;
+  readonly o_target: number;
+  /** High when the target is not word aligned (instruction-address-misaligned). */
+  readonly o_misaligned: number;
+
+  constructor(sig: Signals, path: string) {
+    this.i_op = sig.add(`${path}.op`, 8);
+    this.i_pc = sig.add(`${path}.pc`);
+    this.i_a = sig.add(`${path}.a`);
+    this.i_b = sig.add(`${path}.b`);
+    this.i_imm = sig.add(`${path}.imm`);
+    this.o_taken = sig.add(`${path}.taken`, 1);
+    this.o_target = sig.add(`${path}.target`);
+    this.o_misaligned = sig.add(`${path}.misaligned`, 1);
+  }
+
+  evaluate(v: Int32Array): void {
+    const op = v[this.i_op]!, a = v[this.i_a]!, b = v[this.i_b]!, pc = v[this.i_pc]!, imm = v[this.i_imm]!;
+    let taken = false, target = (pc + imm) | 0;
+    switch (op) {
+      case Op.JAL: taken = true; break;
+      case Op.JALR: taken = true; target = sem.jalrTarget(a, imm); break;
+      case Op.BEQ: taken = sem.beq(a, b); break;
+      case Op.BNE: taken = sem.bne(a, b); break;
+      case Op.BLT: taken = sem.blt(a, b); break;
+      case Op.BGE: taken = sem.bge(a, b); break;
+      case Op.BLTU: taken = sem.bltu(a, b); break;
+      case Op.BGEU: taken = sem.bgeu(a, b); break;
+    }
+    v[this.o_taken] = taken ? 1 : 0;
+    v[this.o_target] = target;
+    v[this.o_misaligned] = taken && (target & 3) !== 0 ? 1 : 0;
+  }
+}

@@ -1,0 +1,189 @@
+// The system bus (docs/bus.md). Two master ports — instruction (fetch unit) and data (LSU) —
+// and an address decoder that is a dense table over 64 KiB blocks (STYLE: "the bus is a
+// table"); unmapped space is a slave too. Handshake per port, one transaction at a time:
+//
+//   master drives req, addr (word aligned), we, strb (byte lanes), wdata;
+//   slave answers ready (and rdata for reads) after its wait states; a write takes effect at
+//   the clock edge of the ready cycle. With zero wait states, ready comes in the request cycle.
+//
+// Test mode: `randomStalls` adds 0..N extra wait states per transaction from a seeded PRNG,
+// which must never change an architectural result.
+
+import type { AddressSpace, Region } from './memory.js';
+import type { Signals } from './signals.js';
+
+/** A bus slave: word-wide, byte-strobed. `addr` is word aligned. */
+export interface BusSlave {
+  readonly name: string;
+  readonly base: number;
+  readonly end: number;
+  waitStates: number;
+  read(addr: number, strb: number): number;
+  write(addr: number, strb: number, data: number): void;
+}
+
+/** A memory region (code ROM, input ROM, RAM) as a slave. */
+export class MemorySlave implements BusSlave {
+  readonly name: string;
+  readonly base: number;
+  readonly end: number;
+  constructor(readonly region: Region, public waitStates = 0) {
+    this.name = region.name;
+    this.base = region.base;
+    this.end = region.end;
+  }
+
+  read(addr: number, strb: number): number {
+    const r = this.region, off = addr - r.base;
+    if (strb === 15 && off >= 0 && off + 4 <= r.size) return r.dv.getInt32(off, true);
+    let v = 0;
+    for (let i = 0; i < 4; i++) {
+      const o = off + i;
+      if (strb & (1 << i) && o >= 0 && o < r.size) v |= r.u8[o]! << (8 * i);
+    }
+    return v;
+  }
+
+  write(addr: number, strb: number, data: number): void {
+    const r = this.region, off = addr - r.base;
+    if (strb === 15 && off >= 0 && off + 4 <= r.size) { r.dv.setInt32(off, data, true); return; }
+    for (let i = 0; i < 4; i++) {
+      const o = off + i;
+      if (strb & (1 << i) && o >= 0 && o < r.size) r.u8[o] = data >>> (8 * i);
+    }
+  }
+}
+
+/** Unmapped space: reads 0, ignores writes. The MMU faults such accesses before they get here. */
+const UNMAPPED: BusSlave = { name: 'unmapped', base: 0, end: 0x1_0000_0000, waitStates: 0, read: () => 0, write: () => {} };
+
+const BLOCK_SHIFT = 16;
+const MULTI = 0xffff;
+
+/** One master port's signals and transaction state. */
+class Port {
+  readonly req: number;
+  readonly addr: number;
+  readonly we: number;
+  readonly strb: number;
+  readonly wdata: number;
+  readonly ready: number;
+  readonly rdata: number;
+  /** Register: wait states served so far in the current transaction. */
+  readonly wait: number;
+  waitD = 0;
+  /** Extra random wait states chosen for the current transaction. */
+  extra = -1;
+  slave: BusSlave = UNMAPPED;
+
+  constructor(sig: Signals, path: string, withWrite: boolean) {
+    this.req = sig.add(`${path}.req`, 1);
+    this.addr = sig.add(`${path}.addr`);
+    this.we = withWrite ? sig.add(`${path}.we`, 1) : -1;
+    this.strb = withWrite ? sig.add(`${path}.strb`, 4) : -1;
+    this.wdata = withWrite ? sig.add(`${path}.wdata`) : -1;
+    this.ready = sig.add(`${path}.ready`, 1);
+    this.rdata = sig.add(`${path}.rdata`);
+    this.wait = sig.add(`${path}.wait`, 8);
+  }
+}
+
+export class Bus {
+  readonly i: Port;
+  readonly d: Port;
+  private readonly slaves: BusSlave[] = [];
+  private readonly table = new Uint16Array(1 << (32 - BLOCK_SHIFT));
+  /** Maximum random extra wait states per transaction (0: off). */
+  randomStalls = 0;
+  private rng = 1;
+
+  constructor(sig: Signals, path: string) {
+    this.i = new Port(sig, `${path}.i`, false);
+    this.d = new Port(sig, `${path}.d`, true);
+  }
+
+  seed(s: number): void {
+    this.rng = (s >>> 0) || 1;
+  }
+
+  /** Map every region of an address space (plus any extra slaves, e.g. MMIO devices). */
+  map(mem: AddressSpace, extra: readonly BusSlave[] = [], waitStates = 0): void {
+    this.slaves.length = 0;
+    this.table.fill(0);
+    for (const r of mem.regions) this.attach(new MemorySlave(r, waitStates));
+    for (const s of extra) this.attach(s);
+  }
+
+  private attach(s: BusSlave): void {
+    this.slaves.push(s);
+    const idx = this.slaves.length;
+    for (let b = s.base >>> BLOCK_SHIFT; b <= (s.end - 1) >>> BLOCK_SHIFT; b++) {
+      this.table[b] = this.table[b] === 0 ? idx : MULTI;
+    }
+  }
+
+  /** The address decoder. */
+  decode(addr: number): BusSlave {
+    const e = this.table[addr >>> BLOCK_SHIFT]!;
+    if (e === 0) return UNMAPPED;
+    if (e !== MULTI) {
+      const s = this.slaves[e - 1]!;
+      return addr >= s.base && addr < s.end ? s : UNMAPPED;
+    }
+    for (let k = 0; k < this.slaves.length; k++) {
+      const s = this.slaves[k]!;
+      if (addr + 3 >= s.base && addr < s.end) return s;
+    }
+    return UNMAPPED;
+  }
+
+  private nextRandom(): number {
+    let x = this.rng;
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    this.rng = x >>> 0;
+    return this.rng % (this.randomStalls + 1);
+  }
+
+  private evalPort(v: Int32Array, p: Port): void {
+    if (!v[p.req]) { v[p.ready] = 0; p.waitD = 0; p.extra = -1; return; }
+    const addr = v[p.addr]! >>> 0;
+    const s = this.decode(addr);
+    if (p.extra < 0) p.extra = this.randomStalls ? this.nextRandom() : 0;
+    const waited = v[p.wait]!;
+    if (waited < s.waitStates + p.extra) {
+      v[p.ready] = 0;
+      p.waitD = waited + 1;
+      return;
+    }
+    v[p.ready] = 1;
+    p.slave = s;
+    p.waitD = 0;
+    v[p.rdata] = p.we >= 0 && v[p.we] ? 0 : s.read(addr, p.strb >= 0 ? v[p.strb]! : 15);
+  }
+
+  evaluate(v: Int32Array): void {
+    this.evalPort(v, this.i);
+    this.evalPort(v, this.d);
+  }
+
+  /** Evaluate only the data port (the LSU calls this between driving and sampling it). */
+  evaluateData(v: Int32Array): void {
+    this.evalPort(v, this.d);
+  }
+
+  evaluateInstr(v: Int32Array): void {
+    this.evalPort(v, this.i);
+  }
+
+  commit(v: Int32Array): void {
+    const d = this.d;
+    if (v[d.req] && v[d.ready]) {
+      if (v[d.we]) d.slave.write(v[d.addr]! >>> 0, v[d.strb]!, v[d.wdata]!);
+      d.extra = -1;
+    }
+    if (v[this.i.req] && v[this.i.ready]) this.i.extra = -1;
+    v[d.wait] = d.waitD;
+    v[this.i.wait] = this.i.waitD;
+  }
+}
+

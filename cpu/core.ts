@@ -1,0 +1,454 @@
+// The cycle-accurate EVM∞ core: a classic in-order 5-stage pipeline (IF ID EX MEM WB) built
+// from the units in this folder and wired over the bus. docs/timing.md is its contract.
+//
+// A cycle is: evaluate every unit — back to front (WB, MEM, EX, ID, IF), so each stage sees
+// the stall, squash and redirect signals of the stages ahead of it in the same cycle — then
+// commit every register. Nothing is allocated per cycle; tracing is a separate loop.
+
+import { Op } from '../isa/table.js';
+import { Alu } from './alu.js';
+import { BranchUnit } from './branch.js';
+import { Bus, type BusSlave } from './bus.js';
+import { CallManagementUnit } from './cmu.js';
+import { B_IS_IMM, IS_BRU, IS_LOAD, IS_MDU, IS_STORE, IS_SYSTEM, MEM_WIDTH, WRITES_RD } from './control.js';
+import { FetchUnit, IfId, IFID_FIELDS } from './fetch.js';
+import { GasCounter } from './gas.js';
+import { HazardUnit } from './hazard.js';
+import { InterruptController } from './intc.js';
+import { GAS_INFINITE, type Commit } from './iss.js';
+import { Lsu } from './lsu.js';
+import { Mdu } from './mdu.js';
+import type { AddressSpace } from './memory.js';
+import { Mmu } from './mmu.js';
+import { PermReg } from './perm.js';
+import { RegFile } from './regfile.js';
+import { PipeReg, Signals } from './signals.js';
+import { Cause, Stop } from './trap.js';
+
+const enum IdEx { VALID, PC, INSN, OP, RD, RS1, RS2, IMM, A, B, EXC, TVAL }
+const IDEX_FIELDS = [['valid', 1], ['pc', 32], ['insn', 32], ['op', 8], ['rd', 5], ['rs1', 5], ['rs2', 5], ['imm', 32], ['a', 32], ['b', 32], ['exc', 6], ['tval', 32]] as const;
+const enum ExMem { VALID, PC, INSN, OP, RD, RESULT, ADDR, SDATA, EXC, TVAL, NPC }
+const EXMEM_FIELDS = [['valid', 1], ['pc', 32], ['insn', 32], ['op', 8], ['rd', 5], ['result', 32], ['addr', 32], ['sdata', 32], ['exc', 6], ['tval', 32], ['npc', 32]] as const;
+const enum MemWb { VALID, PC, INSN, OP, RD, WEN, VALUE, EXC, TVAL, MADDR, MDATA, MWIDTH, MSTORE, NPC }
+const MEMWB_FIELDS = [['valid', 1], ['pc', 32], ['insn', 32], ['op', 8], ['rd', 5], ['wen', 1], ['value', 32], ['exc', 6], ['tval', 32], ['maddr', 32], ['mdata', 32], ['mwidth', 3], ['mstore', 1], ['npc', 32]] as const;
+
+export interface CoreOptions {
+  /** Wait states of every memory slave (default 0). */
+  waitStates?: number;
+  /** Test mode: up to this many random extra wait states per bus transaction. */
+  randomStalls?: number;
+  seed?: number;
+  /** Extra bus slaves (memory-mapped peripherals). */
+  devices?: readonly BusSlave[];
+}
+
+/** Receives the signal array once per cycle when tracing (VCD, line trace, watchpoints). */
+export interface CycleTracer {
+  cycle(cycle: number, v: Int32Array): void;
+}
+
+export class Core {
+  readonly sig = new Signals();
+  readonly v: Int32Array;
+  readonly bus: Bus;
+  readonly mmu: Mmu;
+  readonly rf: RegFile;
+  readonly alu: Alu;
+  readonly mdu: Mdu;
+  readonly bru: BranchUnit;
+  readonly hazard: HazardUnit;
+  readonly fetch: FetchUnit;
+  readonly lsu: Lsu;
+  readonly gasUnit: GasCounter;
+  readonly intc: InterruptController;
+  readonly perm: PermReg;
+  readonly cmu: CallManagementUnit;
+  readonly ifid: PipeReg;
+  readonly idex: PipeReg;
+  readonly exmem: PipeReg;
+  readonly memwb: PipeReg;
+
+  /** Cycle counter (the `evm.cycle` signal holds its low 32 bits). */
+  cycles = 0;
+  retired = 0;
+  cause = 0;
+  tval = 0;
+  tracer: CycleTracer | null = null;
+
+  // Stage signals (slots).
+  private readonly s_cycle: number;
+  private readonly s_flush: number;
+  private readonly s_mem_stall: number;
+  private readonly s_ex_stall: number;
+  private readonly s_redirect: number;
+  private readonly s_retire: number;
+  private readonly s_mem_charged: number;
+  // Retirement outputs of WB, for commit logs, RVFI and lockstep.
+  private readonly s_ret_pc: number;
+  private readonly s_ret_insn: number;
+  private readonly s_ret_rd: number;
+  private readonly s_ret_value: number;
+  private readonly s_ret_npc: number;
+  private readonly s_ret_maddr: number;
+  private readonly s_ret_mdata: number;
+  private readonly s_ret_mwidth: number;
+  private readonly s_ret_mstore: number;
+
+  private stop = Stop.LIMIT;
+  private restartPc = 0;
+  private memChargedD = 0;
+
+  constructor(readonly mem: AddressSpace, opts: CoreOptions = {}) {
+    const sig = this.sig;
+    this.v = sig.v;
+    this.s_cycle = sig.add('evm.cycle');
+    this.bus = new Bus(sig, 'evm.bus');
+    this.mmu = new Mmu(mem);
+    this.perm = new PermReg(sig, 'evm.perm');
+    this.gasUnit = new GasCounter(sig, 'evm.gas');
+    this.intc = new InterruptController(sig, 'evm.intc');
+    this.cmu = new CallManagementUnit(sig, 'evm.cmu');
+    this.rf = new RegFile(sig, 'evm.core.rf');
+    this.ifid = new PipeReg(sig, 'evm.core.id', IFID_FIELDS);
+    this.idex = new PipeReg(sig, 'evm.core.ex', IDEX_FIELDS);
+    this.exmem = new PipeReg(sig, 'evm.core.mem', EXMEM_FIELDS);
+    this.memwb = new PipeReg(sig, 'evm.core.wb', MEMWB_FIELDS);
+    this.fetch = new FetchUnit(sig, 'evm.core.if', this.bus, this.mmu, this.ifid);
+    this.hazard = new HazardUnit(sig, 'evm.core.hazard');
+    this.alu = new Alu(sig, 'evm.core.ex.alu');
+    this.mdu = new Mdu(sig, 'evm.core.ex.mdu');
+    this.bru = new BranchUnit(sig, 'evm.core.ex.bru');
+    this.lsu = new Lsu(sig, 'evm.core.mem.lsu', this.bus, this.mmu);
+    this.s_flush = sig.add('evm.core.wb.flush', 1);
+    this.s_retire = sig.add('evm.core.wb.retire', 1);
+    this.s_ret_pc = sig.add('evm.core.wb.retire_pc');
+    this.s_ret_insn = sig.add('evm.core.wb.retire_insn');
+    this.s_ret_rd = sig.add('evm.core.wb.retire_rd', 5);
+    this.s_ret_value = sig.add('evm.core.wb.retire_value');
+    this.s_ret_npc = sig.add('evm.core.wb.retire_npc');
+    this.s_ret_maddr = sig.add('evm.core.wb.retire_maddr');
+    this.s_ret_mdata = sig.add('evm.core.wb.retire_mdata');
+    this.s_ret_mwidth = sig.add('evm.core.wb.retire_mwidth', 3);
+    this.s_ret_mstore = sig.add('evm.core.wb.retire_mstore', 1);
+    this.s_mem_stall = sig.add('evm.core.mem.stall', 1);
+    this.s_mem_charged = sig.add('evm.core.mem.charged', 1);
+    this.s_ex_stall = sig.add('evm.core.ex.stall', 1);
+    this.s_redirect = sig.add('evm.core.ex.redirect', 1);
+    this.bus.map(mem, opts.devices ?? [], opts.waitStates ?? 0);
+    this.bus.randomStalls = opts.randomStalls ?? 0;
+    this.bus.seed(opts.seed ?? 1);
+  }
+
+  /** The registers x0..x31 (a view over their signals). */
+  get x(): Int32Array {
+    return this.rf.x;
+  }
+
+  /** Address of the next instruction to run; setting it empties the pipeline and restarts fetch. */
+  get pc(): number {
+    return this.v[this.fetch.r_pc]! >>> 0;
+  }
+
+  set pc(pc: number) {
+    const v = this.v;
+    v[this.ifid.base] = 0; v[this.idex.base] = 0; v[this.exmem.base] = 0; v[this.memwb.base] = 0;
+    this.fetch.reset(v, pc | 0);
+  }
+
+  get gasUsed(): number {
+    return this.gasUnit.used;
+  }
+
+  get gasLimit(): number {
+    return this.gasUnit.limit;
+  }
+
+  set gasLimit(g: number) {
+    this.gasUnit.limit = g;
+    this.v[this.gasUnit.o_left] = g === GAS_INFINITE ? -1 : g - this.gasUnit.used;
+  }
+
+  /**
+   * Run until `maxRetire` more instructions retire, `maxCycles` total cycles elapse, or the
+   * pipeline stops for the host (ECALL), a trap, or a frame instruction.
+   */
+  run(maxRetire: number, maxCycles = Number.MAX_SAFE_INTEGER): Stop {
+    if (this.tracer !== null) return this.runTraced(maxRetire, maxCycles, this.tracer);
+    const target = this.retired + maxRetire;
+    while (this.retired < target && this.cycles < maxCycles) {
+      this.cycle();
+      if (this.stop !== Stop.LIMIT) return this.takeStop();
+    }
+    return Stop.LIMIT;
+  }
+
+  private runTraced(maxRetire: number, maxCycles: number, tracer: CycleTracer): Stop {
+    const target = this.retired + maxRetire;
+    while (this.retired < target && this.cycles < maxCycles) {
+      this.cycle();
+      tracer.cycle(this.cycles, this.v);
+      if (this.stop !== Stop.LIMIT) return this.takeStop();
+    }
+    return Stop.LIMIT;
+  }
+
+  private takeStop(): Stop {
+    const s = this.stop;
+    this.stop = Stop.LIMIT;
+    return s;
+  }
+
+  /** One clock cycle. */
+  cycle(): void {
+    const v = this.v;
+    this.intc.evaluate(v);
+    this.cmu.evaluate(v);
+    const flush = this.evalWB(v);
+    const memStall = this.evalMEM(v, flush);
+    const exHold = this.evalEX(v, flush, memStall);
+    const idHold = this.evalID(v, flush, exHold);
+    v[this.fetch.i_redirect] = flush || v[this.s_redirect] ? 1 : 0;
+    v[this.fetch.i_target] = flush ? this.restartPc : v[this.bru.o_target]!;
+    v[this.fetch.i_hold] = idHold ? 1 : 0;
+    this.fetch.evaluate(v);
+
+    // Clock edge.
+    this.rf.commit(v);
+    this.memwb.commit(v);
+    this.exmem.commit(v);
+    this.idex.commit(v);
+    this.ifid.commit(v);
+    this.fetch.commit(v);
+    this.bus.commit(v);
+    this.lsu.commit(v);
+    this.mdu.commit(v);
+    this.gasUnit.commit(v);
+    this.intc.commit(v);
+    v[this.s_mem_charged] = this.memChargedD;
+    this.cycles++;
+    v[this.s_cycle] = this.cycles;
+  }
+
+  /** WB: write the register file, retire, and take traps and system instructions. */
+  private evalWB(v: Int32Array): boolean {
+    const b = this.memwb.base;
+    v[this.rf.i_we] = 0;
+    v[this.s_retire] = 0;
+    v[this.s_flush] = 0;
+    if (!v[b + MemWb.VALID]) return false;
+    const pc = v[b + MemWb.PC]!, op = v[b + MemWb.OP]!, exc = v[b + MemWb.EXC]!;
+    if (exc !== 0) {
+      this.cause = exc - 1;
+      this.tval = v[b + MemWb.TVAL]! >>> 0;
+      return this.flushTo(v, pc, Stop.TRAP);
+    }
+    if (IS_SYSTEM[op] && op !== Op.ECALL) {
+      // A frame instruction does not retire here: the call-management unit performs it.
+      this.cmu.request(v, op);
+      return this.flushTo(v, pc, Stop.FRAME);
+    }
+    const wen = v[b + MemWb.WEN]!;
+    v[this.rf.i_we] = wen;
+    v[this.rf.i_waddr] = v[b + MemWb.RD]!;
+    v[this.rf.i_wdata] = v[b + MemWb.VALUE]!;
+    v[this.s_retire] = 1;
+    v[this.s_ret_pc] = pc;
+    v[this.s_ret_insn] = v[b + MemWb.INSN]!;
+    v[this.s_ret_rd] = wen ? v[b + MemWb.RD]! : 0;
+    v[this.s_ret_value] = wen && v[b + MemWb.RD] !== 0 ? v[b + MemWb.VALUE]! : 0;
+    v[this.s_ret_npc] = v[b + MemWb.NPC]!;
+    v[this.s_ret_maddr] = v[b + MemWb.MADDR]!;
+    v[this.s_ret_mdata] = v[b + MemWb.MDATA]!;
+    v[this.s_ret_mwidth] = v[b + MemWb.MWIDTH]!;
+    v[this.s_ret_mstore] = v[b + MemWb.MSTORE]!;
+    this.retired++;
+    if (op === Op.ECALL) {
+      this.intc.raise(v);
+      return this.flushTo(v, (pc + 4) | 0, Stop.ECALL);
+    }
+    return false;
+  }
+
+  private flushTo(v: Int32Array, pc: number, stop: Stop): boolean {
+    this.restartPc = pc;
+    this.stop = stop;
+    v[this.s_flush] = 1;
+    return true;
+  }
+
+  /** MEM: charge gas, run loads and stores through the LSU, read GAS. Returns the MEM stall. */
+  private evalMEM(v: Int32Array, flush: boolean): boolean {
+    const q = this.exmem.base, d = this.memwb.d, lsu = this.lsu, gas = this.gasUnit;
+    const valid = v[q + ExMem.VALID]! && !flush;
+    const op = v[q + ExMem.OP]!;
+    let exc = v[q + ExMem.EXC]!, tval = v[q + ExMem.TVAL]!;
+    // Frame instructions are charged by the call-management unit when it performs them.
+    const charge = valid && exc === 0 && !v[this.s_mem_charged] && (IS_SYSTEM[op] === 0 || op === Op.ECALL);
+    v[gas.i_charge] = charge ? 1 : 0;
+    v[gas.i_op] = op;
+    gas.evaluate(v);
+    if (charge && v[gas.o_out]) { exc = Cause.OUT_OF_GAS + 1; tval = 0; }
+    const access = valid && exc === 0 && MEM_WIDTH[op] !== 0;
+    v[lsu.i_valid] = access ? 1 : 0;
+    v[lsu.i_op] = op;
+    v[lsu.i_addr] = v[q + ExMem.ADDR]!;
+    v[lsu.i_width] = MEM_WIDTH[op]!;
+    v[lsu.i_store] = IS_STORE[op]!;
+    v[lsu.i_wdata] = v[q + ExMem.SDATA]!;
+    lsu.evaluate(v);
+    if (access && !v[lsu.o_done]) {
+      // Waiting on the bus: MEM holds, WB gets a bubble, everything behind stalls.
+      d[MemWb.VALID] = 0;
+      this.memChargedD = 1;
+      v[this.s_mem_stall] = 1;
+      return true;
+    }
+    this.memChargedD = 0;
+    v[this.s_mem_stall] = 0;
+    if (access && v[lsu.o_fault]) { exc = (IS_STORE[op] ? Cause.STORE_FAULT : Cause.LOAD_FAULT) + 1; tval = v[q + ExMem.ADDR]!; }
+    d[MemWb.VALID] = valid ? 1 : 0;
+    d[MemWb.PC] = v[q + ExMem.PC]!;
+    d[MemWb.INSN] = v[q + ExMem.INSN]!;
+    d[MemWb.OP] = op;
+    d[MemWb.RD] = v[q + ExMem.RD]!;
+    d[MemWb.EXC] = exc;
+    d[MemWb.TVAL] = tval;
+    d[MemWb.NPC] = v[q + ExMem.NPC]!;
+    d[MemWb.WEN] = exc === 0 && WRITES_RD[op] ? 1 : 0;
+    const isLoad = IS_LOAD[op]!;
+    d[MemWb.VALUE] = isLoad ? v[lsu.o_rdata]! : op === Op.GAS ? v[gas.o_left_next]! : v[q + ExMem.RESULT]!;
+    d[MemWb.MADDR] = access ? v[q + ExMem.ADDR]! : 0;
+    d[MemWb.MWIDTH] = access ? MEM_WIDTH[op]! : 0;
+    d[MemWb.MSTORE] = IS_STORE[op]!;
+    const w = MEM_WIDTH[op]!;
+    const mask = w === 4 ? -1 : (1 << (8 * w)) - 1;
+    d[MemWb.MDATA] = !access ? 0 : isLoad ? v[lsu.o_rdata]! & mask : v[q + ExMem.SDATA]! & mask;
+    return false;
+  }
+
+  /** EX: forward operands, compute in the ALU / MDU / branch unit. Returns whether ID/EX holds. */
+  private evalEX(v: Int32Array, flush: boolean, memStall: boolean): boolean {
+    const q = this.idex.base, d = this.exmem.d, em = this.exmem.base, mw = this.memwb.base;
+    v[this.s_redirect] = 0;
+    v[this.mdu.i_start] = 0;
+    if (flush) {
+      this.mdu.evaluate(v);
+      d[ExMem.VALID] = 0;
+      v[this.s_ex_stall] = 0;
+      return false;
+    }
+    const valid = v[q + IdEx.VALID]!;
+    const op = v[q + IdEx.OP]!;
+    const rs1 = v[q + IdEx.RS1]!, rs2 = v[q + IdEx.RS2]!, imm = v[q + IdEx.IMM]!, pc = v[q + IdEx.PC]!;
+    // Forwarding sources: the instruction in MEM (unless its value comes late) and the one in WB.
+    const emOp = v[em + ExMem.OP]!;
+    const emRd = v[em + ExMem.VALID] && v[em + ExMem.EXC] === 0 && WRITES_RD[emOp] ? v[em + ExMem.RD]! : 0;
+    const mwRd = v[mw + MemWb.VALID] && v[mw + MemWb.WEN] ? v[mw + MemWb.RD]! : 0;
+    this.hazard.forward(v, rs1, rs2, emRd, mwRd);
+    const fa = v[this.hazard.o_fwd_a]!, fb = v[this.hazard.o_fwd_b]!;
+    const a = fa === 1 ? v[em + ExMem.RESULT]! : fa === 2 ? v[mw + MemWb.VALUE]! : v[q + IdEx.A]!;
+    const b = fb === 1 ? v[em + ExMem.RESULT]! : fb === 2 ? v[mw + MemWb.VALUE]! : v[q + IdEx.B]!;
+    let exc = v[q + IdEx.EXC]!, tval = v[q + IdEx.TVAL]!;
+    let result = 0, taken = false, npc = (pc + 4) | 0;
+    const live = valid && exc === 0;
+    const mdu = this.mdu;
+    v[mdu.i_op] = op; v[mdu.i_a] = a; v[mdu.i_b] = b; v[mdu.i_start] = live && IS_MDU[op] ? 1 : 0;
+    mdu.evaluate(v);
+    const busy = v[mdu.o_busy] === 1;
+    if (live) {
+      if (IS_MDU[op]) {
+        result = v[mdu.o_result]!;
+      } else if (IS_BRU[op]) {
+        const bru = this.bru;
+        v[bru.i_op] = op; v[bru.i_pc] = pc; v[bru.i_a] = a; v[bru.i_b] = b; v[bru.i_imm] = imm;
+        bru.evaluate(v);
+        result = npc;
+        if (v[bru.o_misaligned]) { exc = Cause.FETCH_MISALIGNED + 1; tval = v[bru.o_target]!; }
+        else if (v[bru.o_taken]) { taken = true; npc = v[bru.o_target]!; }
+      } else if (op === Op.PERM) {
+        result = v[this.perm.r_pset]!;
+      } else if (MEM_WIDTH[op] === 0) {
+        const alu = this.alu;
+        v[alu.i_op] = op; v[alu.i_a] = op === Op.AUIPC ? pc : a; v[alu.i_b] = B_IS_IMM[op] ? imm : b;
+        alu.evaluate(v);
+        result = v[alu.o_result]!;
+      }
+    }
+    v[this.s_ex_stall] = busy ? 1 : 0;
+    if (memStall || busy) {
+      // EX cannot advance: keep the instruction, refreshing its operands so forwarded values
+      // that leave the pipeline meanwhile are not lost.
+      if (memStall) this.exmem.hold = true; else d[ExMem.VALID] = 0;
+      const hd = this.idex.d;
+      for (let i = 0; i < hd.length; i++) hd[i] = v[q + i]!;
+      hd[IdEx.A] = a; hd[IdEx.B] = b;
+      return true;
+    }
+    mdu.release();
+    d[ExMem.VALID] = valid;
+    d[ExMem.PC] = pc;
+    d[ExMem.INSN] = v[q + IdEx.INSN]!;
+    d[ExMem.OP] = op;
+    d[ExMem.RD] = v[q + IdEx.RD]!;
+    d[ExMem.RESULT] = result;
+    d[ExMem.ADDR] = (a + imm) | 0;
+    d[ExMem.SDATA] = b;
+    d[ExMem.EXC] = exc;
+    d[ExMem.TVAL] = tval;
+    d[ExMem.NPC] = npc;
+    if (valid && taken) v[this.s_redirect] = 1;
+    return false;
+  }
+
+  /** ID: decode, read registers, detect load-use. Returns whether IF/ID holds (fetch stalls). */
+  private evalID(v: Int32Array, flush: boolean, exHold: boolean): boolean {
+    const q = this.ifid.base, d = this.idex.d;
+    if (flush || v[this.s_redirect]) { d[IdEx.VALID] = 0; return false; }
+    if (exHold) { this.ifid.hold = true; return true; }
+    const valid = v[q + IfId.VALID]!, ctl = v[q + IfId.CTL]!;
+    const ex = this.idex.base;
+    if (this.hazard.loadUse(v, v[ex + IdEx.VALID]!, v[ex + IdEx.OP]!, v[ex + IdEx.RD]!, valid, ctl)) {
+      d[IdEx.VALID] = 0;
+      this.ifid.hold = true;
+      return true;
+    }
+    const op = ctl & 0xff, rs1 = (ctl >> 16) & 31, rs2 = ctl >>> 24;
+    const pc = v[q + IfId.PC]!, insn = v[q + IfId.INSN]!;
+    let exc = v[q + IfId.EXC]!, tval = exc ? pc : 0;
+    if (exc === 0 && op === Op.ILLEGAL) { exc = Cause.ILLEGAL_INSTRUCTION + 1; tval = insn; }
+    else if (exc === 0 && op === Op.EBREAK) { exc = Cause.BREAKPOINT + 1; tval = pc; }
+    d[IdEx.VALID] = valid;
+    d[IdEx.PC] = pc;
+    d[IdEx.INSN] = insn;
+    d[IdEx.OP] = op;
+    d[IdEx.RD] = (ctl >> 8) & 31;
+    d[IdEx.RS1] = rs1;
+    d[IdEx.RS2] = rs2;
+    d[IdEx.IMM] = v[q + IfId.IMM]!;
+    d[IdEx.A] = this.rf.read(v, rs1);
+    d[IdEx.B] = this.rf.read(v, rs2);
+    d[IdEx.EXC] = exc;
+    d[IdEx.TVAL] = tval;
+    return false;
+  }
+
+  /** Describe the instruction that retired in the last cycle (valid when `retiredLastCycle`). */
+  fillCommit(c: Commit): void {
+    const v = this.v;
+    c.order = this.retired - 1;
+    c.pc = v[this.s_ret_pc]! >>> 0;
+    c.insn = v[this.s_ret_insn]! >>> 0;
+    c.rd = v[this.s_ret_rd]!;
+    c.rdValue = v[this.s_ret_value]!;
+    c.nextPc = v[this.s_ret_npc]! >>> 0;
+    c.memWidth = v[this.s_ret_mwidth]!;
+    c.memStore = v[this.s_ret_mstore] === 1 && c.memWidth !== 0;
+    c.memAddr = v[this.s_ret_maddr]! >>> 0;
+    c.memValue = v[this.s_ret_mdata]! >>> 0;
+    if (c.memStore) c.rd = 0;
+  }
+
+  get retiredLastCycle(): boolean {
+    return this.v[this.s_retire] === 1;
+  }
+}

@@ -1,0 +1,75 @@
+// Multiply/divide unit (M extension, chapter 7). The multiplier is a single-cycle array in EX;
+// the divider is iterative: DIV_CYCLES cycles in EX with `busy` high, stalling the pipeline
+// behind it (docs/timing.md). Results come from the shared semantics, so they equal the ISS.
+
+import { Op } from '../isa/table.js';
+import * as sem from '../isa/semantics.js';
+import type { Signals } from './signals.js';
+
+/** Cycles a DIV/DIVU/REM/REMU occupies EX: one radix-2 step per quotient bit. */
+export const DIV_CYCLES = 32;
+
+export class Mdu {
+  readonly i_op: number;
+  readonly i_a: number;
+  readonly i_b: number;
+  /** Level: a division is in EX. */
+  readonly i_start: number;
+  readonly o_result: number;
+  /** High while a division is in progress and its result is not yet valid. */
+  readonly o_busy: number;
+  /** Registers: cycles of the current division still to go; its result is ready. */
+  readonly r_count: number;
+  readonly r_done: number;
+  private countD = 0;
+  private doneD = 0;
+
+  constructor(sig: Signals, path: string) {
+    this.i_op = sig.add(`${path}.op`, 8);
+    this.i_a = sig.add(`${path}.a`);
+    this.i_b = sig.add(`${path}.b`);
+    this.i_start = sig.add(`${path}.start`, 1);
+    this.o_result = sig.add(`${path}.result`);
+    this.o_busy = sig.add(`${path}.busy`, 1);
+    this.r_count = sig.add(`${path}.count`, 6);
+    this.r_done = sig.add(`${path}.done`, 1);
+  }
+
+  evaluate(v: Int32Array): void {
+    const op = v[this.i_op]!, a = v[this.i_a]!, b = v[this.i_b]!;
+    if (!v[this.i_start] || op < Op.DIV) {
+      v[this.o_busy] = 0; this.countD = 0; this.doneD = 0;
+    } else if (v[this.r_done]) {
+      v[this.o_busy] = 0; this.countD = 0; this.doneD = 1;
+    } else {
+      // One quotient bit per cycle; the result is valid in the last of DIV_CYCLES cycles.
+      const c = v[this.r_count] === 0 ? DIV_CYCLES : v[this.r_count]!;
+      v[this.o_busy] = c > 1 ? 1 : 0;
+      this.countD = c - 1;
+      this.doneD = c === 1 ? 1 : 0;
+    }
+    let r = 0;
+    switch (op) {
+      case Op.MUL: r = sem.mul(a, b); break;
+      case Op.MULH: r = sem.mulh(a, b); break;
+      case Op.MULHSU: r = sem.mulhsu(a, b); break;
+      case Op.MULHU: r = sem.mulhu(a, b); break;
+      case Op.DIV: r = sem.div(a, b); break;
+      case Op.DIVU: r = sem.divu(a, b); break;
+      case Op.REM: r = sem.rem(a, b); break;
+      case Op.REMU: r = sem.remu(a, b); break;
+    }
+    v[this.o_result] = r;
+  }
+
+  /** The division leaves EX this cycle (or is squashed): return to idle at the edge. */
+  release(): void {
+    this.countD = 0;
+    this.doneD = 0;
+  }
+
+  commit(v: Int32Array): void {
+    v[this.r_count] = this.countD;
+    v[this.r_done] = this.doneD;
+  }
+}

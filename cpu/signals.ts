@@ -1,0 +1,79 @@
+// Signals are slots. At elaboration every unit registers its ports and registers here under a
+// hierarchical name (`evm.core.ex.alu.result`) with a bit width; from then on the hot path
+// touches only `v[slot]`. Waveform writers and the stepper read names and widths once.
+
+export class Signals {
+  /** Current value of every signal (two's complement int32; narrower signals are zero-extended). */
+  readonly v: Int32Array;
+  readonly names: string[] = [];
+  readonly widths: number[] = [];
+  private readonly index = new Map<string, number>();
+
+  constructor(capacity = 2048) {
+    this.v = new Int32Array(capacity);
+  }
+
+  /** Register a signal; returns its slot. */
+  add(name: string, width = 32): number {
+    if (this.index.has(name)) throw new Error(`signal ${name} registered twice`);
+    if (width < 1 || width > 32) throw new Error(`signal ${name}: width ${width} not in 1..32`);
+    const slot = this.names.length;
+    if (slot >= this.v.length) throw new Error(`signal capacity ${this.v.length} exceeded at ${name}`);
+    this.names.push(name);
+    this.widths.push(width);
+    this.index.set(name, slot);
+    return slot;
+  }
+
+  /** Register `count` consecutive signals `${prefix}${i}`; returns the first slot. */
+  addArray(prefix: string, count: number, width = 32): number {
+    const first = this.names.length;
+    for (let i = 0; i < count; i++) this.add(`${prefix}${i}`, width);
+    return first;
+  }
+
+  get count(): number {
+    return this.names.length;
+  }
+
+  slot(name: string): number | undefined {
+    return this.index.get(name);
+  }
+
+  /** Unsigned value of a signal by name (for the API and the stepper). */
+  read(name: string): number {
+    const s = this.index.get(name);
+    if (s === undefined) throw new Error(`no signal named ${name}`);
+    const w = this.widths[s]!;
+    return w === 32 ? this.v[s]! >>> 0 : this.v[s]! & ((1 << w) - 1);
+  }
+
+  /** Names under `prefix` (a dotted scope), in registration order. */
+  under(prefix: string): string[] {
+    return this.names.filter((n) => n === prefix || n.startsWith(prefix + '.'));
+  }
+}
+
+/**
+ * A pipeline register: named fields whose Q outputs live in the signal array and whose D inputs
+ * are written by the stage in front of it during evaluate. commit() latches D into Q unless the
+ * register holds (stall); a bubble clears the valid field (field 0 by convention).
+ */
+export class PipeReg {
+  readonly base: number;
+  readonly d: Int32Array;
+  /** Set during evaluate by hazard control: keep Q this cycle. */
+  hold = false;
+
+  constructor(sig: Signals, prefix: string, fields: readonly (readonly [string, number])[]) {
+    this.base = sig.names.length;
+    for (const [name, width] of fields) sig.add(`${prefix}.${name}`, width);
+    this.d = new Int32Array(fields.length);
+  }
+
+  commit(v: Int32Array): void {
+    if (this.hold) { this.hold = false; return; }
+    const d = this.d, b = this.base;
+    for (let i = 0; i < d.length; i++) v[b + i] = d[i]!;
+  }
+}
