@@ -8,7 +8,7 @@ import { ElfError, parseElf } from '../isa/elf.js';
 import { AsmError, assembleToElf } from '../isa/asm.js';
 import { disassemble } from '../isa/disasm.js';
 import { loadElf, DEFAULT_STACK_SIZE } from '../cpu/program.js';
-import { Iss } from '../cpu/iss.js';
+import { createModel, MODEL_KINDS, type ModelKind } from '../cpu/machine.js';
 import { HostError, LinuxHost } from '../cpu/host.js';
 import { runToEnd, type RunResult } from '../cpu/runner.js';
 import { EXIT, UserError, exitForCause } from './exit-codes.js';
@@ -66,15 +66,13 @@ interface RunArgs {
 
 function cmdRun(a: RunArgs): number {
   const prog = loadElf(programBytes(a.program), a['stack-size']);
-  const iss = new Iss(prog.mem);
-  iss.pc = prog.entry;
-  iss.x[2] = prog.sp;
+  const model = createModel(a.model as ModelKind, prog);
   const host = a.json ? new LinuxHost() : new LinuxHost((fd, bytes) => out(fd, bytes));
   const progress = !a.json && process.stderr.isTTY;
   const t0 = process.hrtime.bigint();
   let r: RunResult;
   try {
-    r = runToEnd(iss, host, {
+    r = runToEnd(model, host, {
       maxInstructions: a['max-instructions'],
       maxCycles: a['max-cycles'],
       onProgress: progress ? (n) => out(2, `\r\x1b[K${(n / 1e6).toFixed(0)}M instructions`) : undefined,
@@ -144,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]')
     .command('run <program>', 'run an RV32IM/Xevm program (ELF, or .S/.s assembled first)', (y) => y
       .positional('program', { type: 'string', demandOption: true, describe: 'ELF executable or assembly source' })
-      .option('model', { choices: ['iss'], default: 'iss', describe: 'iss: functional instruction-set simulator' })
+      .option('model', { choices: MODEL_KINDS, default: 'cycle', describe: 'cycle: cycle-accurate pipeline; iss: functional instruction-set simulator' })
       .option('max-instructions', { type: 'number', describe: 'stop with exit code 124 after this many instructions' })
       .option('max-cycles', { type: 'number', describe: 'stop with exit code 124 after this many cycles' })
       .option('stack-size', { type: 'number', default: DEFAULT_STACK_SIZE, describe: 'bytes of stack below 0x80000000' })
