@@ -284,18 +284,23 @@ export class Core {
     let exc = v[q + ExMem.EXC]!, tval = v[q + ExMem.TVAL]!;
     // Frame instructions are charged by the call-management unit when it performs them.
     const charge = valid && exc === 0 && !v[this.s_mem_charged] && (IS_SYSTEM[op] === 0 || op === Op.ECALL);
-    v[gas.i_charge] = charge ? 1 : 0;
-    v[gas.i_op] = op;
-    gas.evaluate(v);
-    if (charge && v[gas.o_out]) { exc = Cause.OUT_OF_GAS + 1; tval = 0; }
+    // Units whose inputs are idle keep their outputs: they are evaluated only when driven.
+    if (charge || v[gas.i_charge]) {
+      v[gas.i_charge] = charge ? 1 : 0;
+      v[gas.i_op] = op;
+      gas.evaluate(v);
+      if (charge && v[gas.o_out]) { exc = Cause.OUT_OF_GAS + 1; tval = 0; }
+    }
     const access = valid && exc === 0 && MEM_WIDTH[op] !== 0;
-    v[lsu.i_valid] = access ? 1 : 0;
-    v[lsu.i_op] = op;
-    v[lsu.i_addr] = v[q + ExMem.ADDR]!;
-    v[lsu.i_width] = MEM_WIDTH[op]!;
-    v[lsu.i_store] = IS_STORE[op]!;
-    v[lsu.i_wdata] = v[q + ExMem.SDATA]!;
-    lsu.evaluate(v);
+    if (access || v[lsu.i_valid]) {
+      v[lsu.i_valid] = access ? 1 : 0;
+      v[lsu.i_op] = op;
+      v[lsu.i_addr] = v[q + ExMem.ADDR]!;
+      v[lsu.i_width] = MEM_WIDTH[op]!;
+      v[lsu.i_store] = IS_STORE[op]!;
+      v[lsu.i_wdata] = v[q + ExMem.SDATA]!;
+      lsu.evaluate(v);
+    }
     if (access && !v[lsu.o_done]) {
       // Waiting on the bus: MEM holds, WB gets a bubble, everything behind stalls.
       d[MemWb.VALID] = 0;
@@ -330,8 +335,8 @@ export class Core {
   private evalEX(v: Int32Array, flush: boolean, memStall: boolean): boolean {
     const q = this.idex.base, d = this.exmem.d, em = this.exmem.base, mw = this.memwb.base;
     v[this.s_redirect] = 0;
-    v[this.mdu.i_start] = 0;
     if (flush) {
+      v[this.mdu.i_start] = 0;
       this.mdu.evaluate(v);
       d[ExMem.VALID] = 0;
       v[this.s_ex_stall] = 0;
@@ -352,9 +357,12 @@ export class Core {
     let result = 0, taken = false, npc = (pc + 4) | 0;
     const live = valid && exc === 0;
     const mdu = this.mdu;
-    v[mdu.i_op] = op; v[mdu.i_a] = a; v[mdu.i_b] = b; v[mdu.i_start] = live && IS_MDU[op] ? 1 : 0;
-    mdu.evaluate(v);
-    const busy = v[mdu.o_busy] === 1;
+    const useMdu = live && IS_MDU[op] === 1;
+    if (useMdu || v[mdu.i_start] || v[mdu.r_count] || v[mdu.r_done]) {
+      v[mdu.i_op] = op; v[mdu.i_a] = a; v[mdu.i_b] = b; v[mdu.i_start] = useMdu ? 1 : 0;
+      mdu.evaluate(v);
+    }
+    const busy = useMdu && v[mdu.o_busy] === 1;
     if (live) {
       if (IS_MDU[op]) {
         result = v[mdu.o_result]!;
