@@ -61,7 +61,7 @@ export class Core {
   readonly lsu: Lsu;
   readonly gasUnit: GasCounter;
   readonly intc: InterruptController;
-  readonly perm: PermReg;
+  readonly permReg: PermReg;
   readonly cmu: CallManagementUnit;
   readonly ifid: PipeReg;
   readonly idex: PipeReg;
@@ -98,13 +98,16 @@ export class Core {
   private restartPc = 0;
   private memChargedD = 0;
 
-  constructor(readonly mem: AddressSpace, opts: CoreOptions = {}) {
+  private readonly devices: readonly BusSlave[];
+  private readonly waitStates: number;
+
+  constructor(public mem: AddressSpace, opts: CoreOptions = {}) {
     const sig = this.sig;
     this.v = sig.v;
     this.s_cycle = sig.add('evm.cycle');
     this.bus = new Bus(sig, 'evm.bus');
     this.mmu = new Mmu(mem);
-    this.perm = new PermReg(sig, 'evm.perm');
+    this.permReg = new PermReg(sig, 'evm.perm');
     this.gasUnit = new GasCounter(sig, 'evm.gas');
     this.intc = new InterruptController(sig, 'evm.intc');
     this.cmu = new CallManagementUnit(sig, 'evm.cmu');
@@ -134,7 +137,9 @@ export class Core {
     this.s_mem_charged = sig.add('evm.core.mem.charged', 1);
     this.s_ex_stall = sig.add('evm.core.ex.stall', 1);
     this.s_redirect = sig.add('evm.core.ex.redirect', 1);
-    this.bus.map(mem, opts.devices ?? [], opts.waitStates ?? 0);
+    this.devices = opts.devices ?? [];
+    this.waitStates = opts.waitStates ?? 0;
+    this.bus.map(mem, this.devices, this.waitStates);
     this.bus.randomStalls = opts.randomStalls ?? 0;
     this.bus.seed(opts.seed ?? 1);
   }
@@ -155,8 +160,45 @@ export class Core {
     this.fetch.reset(v, pc | 0);
   }
 
+  /** Switch to another frame's address space: the MMU and bus decoder are reloaded. */
+  setMemory(mem: AddressSpace): void {
+    this.mem = mem;
+    this.mmu.mem = mem;
+    this.mmu.reset();
+    this.bus.map(mem, this.devices, this.waitStates);
+    this.fetch.reset(this.v, this.v[this.fetch.r_pc]!);
+  }
+
+  /** Cycles the call-management unit spends on a frame switch (docs/architecture.md, Timing). */
+  addCycles(n: number): void {
+    this.cycles += n;
+    this.v[this.s_cycle] = this.cycles;
+  }
+
+  get perm(): number {
+    return this.v[this.permReg.r_pset]!;
+  }
+
+  set perm(p: number) {
+    this.v[this.permReg.r_pset] = p & 0xff;
+  }
+
+  get gasCost(): Int32Array {
+    return this.gasUnit.cost;
+  }
+
+  set gasCost(c: Int32Array) {
+    this.gasUnit.cost = c;
+  }
+
   get gasUsed(): number {
     return this.gasUnit.used;
+  }
+
+  set gasUsed(g: number) {
+    this.gasUnit.used = g;
+    this.v[this.gasUnit.r_used] = g;
+    this.v[this.gasUnit.o_left] = this.gasUnit.limit === GAS_INFINITE ? -1 : this.gasUnit.limit - g;
   }
 
   get gasLimit(): number {
@@ -374,7 +416,7 @@ export class Core {
         if (v[bru.o_misaligned]) { exc = Cause.FETCH_MISALIGNED + 1; tval = v[bru.o_target]!; }
         else if (v[bru.o_taken]) { taken = true; npc = v[bru.o_target]!; }
       } else if (op === Op.PERM) {
-        result = v[this.perm.r_pset]!;
+        result = v[this.permReg.r_pset]!;
       } else if (MEM_WIDTH[op] === 0) {
         const alu = this.alu;
         v[alu.i_op] = op; v[alu.i_a] = op === Op.AUIPC ? pc : a; v[alu.i_b] = B_IS_IMM[op] ? imm : b;

@@ -63,7 +63,15 @@ export class Iss {
   private lr: Region = NO_REGION;
   private sr: Region = NO_REGION;
 
-  constructor(readonly mem: AddressSpace) {}
+  constructor(public mem: AddressSpace) {}
+
+  /** Switch to another frame's address space (the call-management unit does this). */
+  setMemory(mem: AddressSpace): void {
+    this.mem = mem;
+    this.cr = NO_REGION;
+    this.lr = NO_REGION;
+    this.sr = NO_REGION;
+  }
 
   private loadRegion(a: number, len: number): Region | null {
     const r = this.lr;

@@ -9,6 +9,11 @@ export class Mmu {
 
   constructor(public mem: AddressSpace) {}
 
+  /** Forget the cached region (after the address space changed). */
+  reset(): void {
+    this.last = null;
+  }
+
   /** True when [addr, addr+len) lies in one region granting all of `perm`. */
   check(addr: number, len: number, perm: number): boolean {
     const r = this.last;
