@@ -51,7 +51,7 @@ function exitCodeOf(r: RunResult): number {
     case 'return': return 0;
     case 'limit': return EXIT.LIMIT;
     case 'trap': return exitForCause(r.cause!);
-    case 'throw': case 'frame': return EXIT.THROW;
+    case 'throw': return EXIT.THROW;
   }
 }
 
@@ -90,11 +90,14 @@ function cmdRun(a: RunArgs): number {
     out(1, JSON.stringify({
       program: a.program, model: a.model, stopReason: r.reason, exitCode: code, guestExitCode: r.exitCode,
       instructions: r.instructions, cycles: r.cycles, cpi: r.cycles === null || r.instructions === 0 ? null : r.cycles / r.instructions,
-      gas: r.gas, pc: r.pc, message: r.message, seconds,
+      gas: r.gas, pc: r.pc, message: r.message, evals: r.evals, interrupts: r.interrupts, seconds,
+      output: r.output === null ? null : Buffer.from(r.output).toString('hex'),
       stdout: dec.decode(host.output(1)), stderr: dec.decode(host.output(2)),
     }) + '\n');
-  } else if (r.message !== null) {
-    out(2, `evminf: ${r.message}\n`);
+  } else {
+    // The root frame's RETURN output is the program's result: it goes to stdout.
+    if (r.output !== null) out(1, r.output);
+    if (r.message !== null) out(2, `evminf: ${r.message}\n`);
   }
   return code;
 }

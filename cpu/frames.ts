@@ -1,0 +1,425 @@
+// The call-management unit's frame logic (docs/architecture.md): EVAL, RETURN, THROW, GASTAB,
+// INTERRUPT routing and exceptions in child frames. It drives either model through the small
+// interface below, so the ISS and the cycle model perform frame switches identically; the
+// cycle model additionally charges the switch cycles of docs/architecture.md "Timing".
+
+import { decode, rdOf, rs1Of, rs2Of } from '../isa/decode.js';
+import { GAS_CLASSES, Op, TABLE } from '../isa/table.js';
+import { GAS_INFINITE } from './iss.js';
+import { AddressSpace, LayoutError, Perm, Region } from './memory.js';
+import { PermBit } from './perm.js';
+import { Cause, CAUSE_NAMES, Stop } from './trap.js';
+
+/** What the frame logic needs of a model (both Iss and Core provide it). */
+export interface FrameModel {
+  readonly x: Int32Array;
+  pc: number;
+  mem: AddressSpace;
+  retired: number;
+  gasUsed: number;
+  gasLimit: number;
+  gasCost: Int32Array;
+  perm: number;
+  readonly cause: number;
+  readonly tval: number;
+  readonly cycles?: number;
+  run(maxRetire: number, maxCycles?: number): Stop;
+  setMemory(mem: AddressSpace): void;
+  addCycles?(n: number): void;
+}
+
+/** The root frame's interrupt handler (the host). Returns true when the guest exited. */
+export interface RootHandler {
+  ecall(s: { readonly x: Int32Array; readonly mem: AddressSpace }, pc: number): boolean;
+  readonly exitCode: number | null;
+}
+
+export const enum Status {
+  SUCCESS = 0, THROW = 1, OUT_OF_GAS = 2, BOUNDS = 3, ILLEGAL_INSTRUCTION = 4, MISALIGNED = 5,
+  BREAKPOINT = 6, CALL_DEPTH = 7, BAD_DESCRIPTOR = 8, INTERRUPT_DENIED = 9,
+}
+export const STATUS_NAMES = ['SUCCESS', 'THROW', 'OUT_OF_GAS', 'BOUNDS', 'ILLEGAL_INSTRUCTION', 'MISALIGNED', 'BREAKPOINT', 'CALL_DEPTH', 'BAD_DESCRIPTOR', 'INTERRUPT_DENIED'] as const;
+
+export const MAX_DEPTH = 1024;
+export const COPY_GAS_PER_WORD = 1;
+export const MAX_RAM = 16 << 20;
+export const CHILD_CODE_BASE = 0x0001_0000;
+export const CHILD_INPUT_BASE = 0x2000_0000;
+export const REQUEST_BASE = 0x3000_0000;
+export const CHILD_RAM_BASE = 0x4000_0000;
+/** Descriptor layout (byte offsets). */
+export const enum Desc { PSET = 0, CSTART = 4, CSIZE = 8, ISTART = 12, ISIZE = 16, OSTART = 20, OSIZE = 24, GAS = 28, NSTART = 32, NSIZE = 36, RAMSIZE = 40, RESULT = 44, GASUSED = 48, BYTES = 52 }
+/** Cycle costs of frame switches (docs/architecture.md, Timing). */
+export const CYCLES_CREATE = 4, CYCLES_TEARDOWN = 2;
+
+const A0 = 10, A1 = 11, A2 = 12, A3 = 13, SP = 2;
+
+function statusOfCause(cause: number): Status {
+  switch (cause) {
+    case Cause.OUT_OF_GAS: return Status.OUT_OF_GAS;
+    case Cause.ILLEGAL_INSTRUCTION: return Status.ILLEGAL_INSTRUCTION;
+    case Cause.FETCH_MISALIGNED: return Status.MISALIGNED;
+    case Cause.BREAKPOINT: return Status.BREAKPOINT;
+    default: return Status.BOUNDS;
+  }
+}
+
+const words = (bytes: number): number => Math.ceil(bytes / 4);
+
+/** A suspended or running frame. */
+class Frame {
+  readonly regs = new Int32Array(32);
+  pc = 0;
+  gasUsed = 0;
+  gasLimit = GAS_INFINITE;
+  constructor(
+    readonly kind: 'root' | 'eval' | 'handler',
+    readonly mem: AddressSpace,
+    readonly perm: number,
+    readonly depth: number,
+    /** The frame whose context serves this frame's interrupts; null: the host. */
+    readonly irqOwner: Frame | null,
+    /** Handler code start/size in irqOwner's code ROM (size 0: interrupts denied). */
+    readonly irqStart: number,
+    readonly irqSize: number,
+    /** For root and eval frames: this frame; for a handler: the frame it acts as. */
+    readonly actsAs: Frame | null,
+  ) {}
+  /** eval: the descriptor address and rd of the EVAL; handler: reply buffer (a2, a3). */
+  linkAddr = 0;
+  linkLen = 0;
+  linkRd = 0;
+}
+
+/** How a frame ended. `fail` ends a child with a status that has no trap cause. */
+type Ending = FrameEnd | { kind: 'fail'; status: Status; pc: number };
+
+export type FrameEnd =
+  | { kind: 'exit'; code: number }
+  | { kind: 'return'; output: Uint8Array }
+  | { kind: 'throw'; code: number }
+  | { kind: 'trap'; cause: number; tval: number; pc: number }
+  | { kind: 'limit' };
+
+export interface FrameLimits {
+  maxInstructions?: number;
+  maxCycles?: number;
+  onProgress?: (instructions: number, cycles: number | null) => void;
+  progressEvery?: number;
+}
+
+/** Raised by a peripheral when data is unavailable: it unwinds every frame to the host. */
+export class DataUnavailable extends Error {}
+
+export class CallManager {
+  private frame: Frame;
+  private readonly stack: Frame[] = [];
+  /** Child frames created (statistics). */
+  evals = 0;
+  interrupts = 0;
+
+  constructor(private readonly m: FrameModel, private readonly host: RootHandler) {
+    const root = new Frame('root', m.mem, m.perm, 0, null, 0, 0, null);
+    this.frame = root;
+    root.gasLimit = m.gasLimit;
+  }
+
+  get depth(): number {
+    return this.frame.depth;
+  }
+
+  /** Run the root frame until it exits, returns, throws, traps or hits a limit. */
+  run(limits: FrameLimits = {}): FrameEnd {
+    const m = this.m;
+    const maxI = limits.maxInstructions ?? Number.MAX_SAFE_INTEGER;
+    const maxC = limits.maxCycles ?? Number.MAX_SAFE_INTEGER;
+    const chunk = limits.onProgress ? (limits.progressEvery ?? 1 << 24) : Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const left = maxI - m.retired;
+      if (left <= 0 || (m.cycles !== undefined && m.cycles >= maxC)) return { kind: 'limit' };
+      const stop = m.run(Math.min(left, chunk), maxC);
+      let end: FrameEnd | null = null;
+      switch (stop) {
+        case Stop.LIMIT:
+          limits.onProgress?.(m.retired, m.cycles ?? null);
+          break;
+        case Stop.ECALL:
+          end = this.interrupt();
+          break;
+        case Stop.TRAP:
+          end = this.endFrame({ kind: 'trap', cause: m.cause, tval: m.tval, pc: m.pc >>> 0 });
+          break;
+        case Stop.FRAME:
+          end = this.frameInstruction();
+          break;
+      }
+      if (end !== null) return end;
+    }
+  }
+
+  // ---- helpers over the running model ----
+
+  private charge(gas: number): boolean {
+    const m = this.m;
+    if (m.perm & PermBit.INFINITE_GAS) { m.gasUsed += gas; return true; }
+    if (m.gasUsed + gas > m.gasLimit) return false;
+    m.gasUsed += gas;
+    return true;
+  }
+
+  private retireFrameInsn(): void {
+    this.m.pc = (this.m.pc + 4) >>> 0;
+    this.m.retired++;
+  }
+
+  private save(f: Frame): void {
+    const m = this.m;
+    f.regs.set(m.x);
+    f.pc = m.pc;
+    f.gasUsed = m.gasUsed;
+    f.gasLimit = m.gasLimit;
+  }
+
+  private load(f: Frame): void {
+    const m = this.m;
+    this.frame = f;
+    m.setMemory(f.mem);
+    m.x.set(f.regs);
+    m.x[0] = 0;
+    m.pc = f.pc;
+    m.perm = f.perm;
+    m.gasLimit = f.gasLimit;
+    m.gasUsed = f.gasUsed;
+  }
+
+  private readWord(mem: AddressSpace, addr: number): number {
+    const r = mem.find(addr >>> 0, 4, Perm.R);
+    return r === null ? 0 : r.dv.getUint32((addr >>> 0) - r.base, true);
+  }
+
+  private readable(mem: AddressSpace, addr: number, len: number): boolean {
+    return len === 0 || mem.find(addr >>> 0, len, Perm.R) !== null;
+  }
+
+  private writable(mem: AddressSpace, addr: number, len: number): boolean {
+    return len === 0 || mem.find(addr >>> 0, len, Perm.W) !== null;
+  }
+
+  private store(mem: AddressSpace, addr: number, bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    const r = mem.find(addr >>> 0, bytes.length, Perm.W)!;
+    r.u8.set(bytes, (addr >>> 0) - r.base);
+  }
+
+  private storeWord(mem: AddressSpace, addr: number, value: number): void {
+    const r = mem.find(addr >>> 0, 4, Perm.W)!;
+    r.dv.setUint32((addr >>> 0) - r.base, value >>> 0, true);
+  }
+
+  private cycles(n: number): void {
+    this.m.addCycles?.(n);
+  }
+
+  // ---- frame instructions ----
+
+  private frameInstruction(): FrameEnd | null {
+    const m = this.m;
+    const word = (m.mem.readWord(m.pc) ?? 0) >>> 0;
+    const op = decode(word);
+    const rs1v = m.x[rs1Of(word)]!, rs2v = m.x[rs2Of(word)]!;
+    const base = m.gasCost[op]!;
+    switch (op) {
+      case Op.GASTAB: {
+        if (!this.charge(base)) return this.outOfGas();
+        // Privileged: without ALTER_GAS_TABLE, or for an unknown class, rd = 0 and no change.
+        const cls = rs1v >>> 0;
+        let old = 0;
+        if (cls < GAS_CLASSES.length && m.perm & PermBit.ALTER_GAS_TABLE) {
+          for (let i = 0; i < TABLE.length; i++) {
+            if (TABLE[i]!.gas === GAS_CLASSES[cls]) { old = m.gasCost[i]!; m.gasCost[i] = rs2v; }
+          }
+        }
+        const rd = rdOf(word);
+        if (rd !== 0) m.x[rd] = old;
+        this.retireFrameInsn();
+        return null;
+      }
+      case Op.RETURN: {
+        if (!this.charge(base)) return this.outOfGas();
+        const len = rs2v >>> 0;
+        const out = len === 0 ? new Uint8Array(0) : m.mem.peek(rs1v >>> 0, len);
+        if (out === null || !this.readable(m.mem, rs1v, len)) {
+          return this.endFrame({ kind: 'trap', cause: Cause.LOAD_FAULT, tval: rs1v >>> 0, pc: m.pc >>> 0 });
+        }
+        if (!this.charge(COPY_GAS_PER_WORD * words(len))) return this.outOfGas();
+        this.retireFrameInsn();
+        return this.endFrame({ kind: 'return', output: out });
+      }
+      case Op.THROW: {
+        if (!this.charge(base)) return this.outOfGas();
+        this.retireFrameInsn();
+        return this.endFrame({ kind: 'throw', code: rs1v });
+      }
+      case Op.EVAL:
+        return this.eval(word, rs1v >>> 0, base);
+      default:
+        throw new Error(`call-management unit: unexpected frame instruction ${TABLE[op]?.name ?? op}`);
+    }
+  }
+
+  private outOfGas(): FrameEnd | null {
+    return this.endFrame({ kind: 'trap', cause: Cause.OUT_OF_GAS, tval: 0, pc: this.m.pc >>> 0 });
+  }
+
+  /** EVAL: validate, create and enter the child (its end resumes the caller in endFrame). */
+  private eval(word: number, desc: number, base: number): FrameEnd | null {
+    const m = this.m, caller = this.frame, mem = m.mem;
+    if (!this.charge(base)) return this.outOfGas();
+    const rd = rdOf(word);
+    const finishEarly = (status: Status): null => {
+      if (rd !== 0) m.x[rd] = status;
+      this.retireFrameInsn();
+      return null;
+    };
+    if (!this.readable(mem, desc, Desc.BYTES) || !this.writable(mem, desc + Desc.RESULT, 8)) return finishEarly(Status.BAD_DESCRIPTOR);
+    const f = (o: number): number => this.readWord(mem, desc + o);
+    const pset = f(Desc.PSET), cstart = f(Desc.CSTART), csize = f(Desc.CSIZE), istart = f(Desc.ISTART), isize = f(Desc.ISIZE);
+    const ostart = f(Desc.OSTART), osize = f(Desc.OSIZE), gas = f(Desc.GAS), nstart = f(Desc.NSTART), nsize = f(Desc.NSIZE), ramsize = f(Desc.RAMSIZE);
+    const inCode = (a: number, n: number): boolean => n === 0 || mem.find(a, n, Perm.X | Perm.R) !== null;
+    if (!this.readable(mem, cstart, csize) || !this.readable(mem, istart, isize) || !this.writable(mem, ostart, osize) || osize > MAX_RAM
+      || !inCode(nstart, nsize) || ramsize > MAX_RAM || ramsize % 4 !== 0 || csize > MAX_RAM || isize > MAX_RAM) {
+      return finishEarly(Status.BAD_DESCRIPTOR);
+    }
+    if (caller.depth >= MAX_DEPTH) return finishEarly(Status.CALL_DEPTH);
+    if (!this.charge(COPY_GAS_PER_WORD * (words(csize) + words(isize)))) return this.outOfGas();
+
+    const childMem = new AddressSpace();
+    try {
+      if (csize > 0) childMem.add(new Region('code', 'code', CHILD_CODE_BASE, (csize + 3) & ~3, Perm.R | Perm.X, mem.peek(cstart, csize)!));
+      if (isize > 0) childMem.add(new Region('input', 'input', CHILD_INPUT_BASE, isize, Perm.R, mem.peek(istart, isize)!));
+      if (ramsize > 0) childMem.add(new Region('ram', 'ram', CHILD_RAM_BASE, ramsize, Perm.R | Perm.W));
+    } catch (e) {
+      if (e instanceof LayoutError) return finishEarly(Status.BAD_DESCRIPTOR);
+      throw e;
+    }
+    const perm = pset & caller.perm & 0xff;
+    // The child's interrupts are served in the context of the frame the caller acts as.
+    const owner = caller.actsAs ?? caller;
+    const child = new Frame('eval', childMem, perm, caller.depth + 1, owner, nstart, nsize, null);
+    child.linkAddr = desc;
+    child.linkRd = rd;
+    child.pc = CHILD_CODE_BASE;
+    child.regs[SP] = CHILD_RAM_BASE + ramsize;
+    child.regs[A0] = CHILD_INPUT_BASE;
+    child.regs[A1] = isize;
+    const callerLeft = m.gasLimit - m.gasUsed;
+    child.gasLimit = perm & PermBit.INFINITE_GAS ? GAS_INFINITE : Math.min(gas, callerLeft);
+    this.save(caller);
+    this.stack.push(caller);
+    this.evals++;
+    this.cycles(CYCLES_CREATE + words(csize) + words(isize));
+    this.load(child);
+    return null;
+  }
+
+  /** ECALL retired in the running frame: route it to its handler. */
+  private interrupt(): FrameEnd | null {
+    const m = this.m, f = this.frame;
+    this.interrupts++;
+    if (f.irqOwner === null) {
+      // Served by the host: the root frame, or a handler acting as the root.
+      return this.host.ecall(m, (m.pc - 4) >>> 0) ? { kind: 'exit', code: this.host.exitCode ?? 0 } : null;
+    }
+    const pc = (m.pc - 4) >>> 0;
+    if (f.irqSize === 0) return this.endFrame({ kind: 'fail', status: Status.INTERRUPT_DENIED, pc });
+    const reqAddr = m.x[A0]! >>> 0, reqLen = m.x[A1]! >>> 0, replyAddr = m.x[A2]! >>> 0, replyCap = m.x[A3]! >>> 0;
+    if (!this.readable(m.mem, reqAddr, reqLen) || !this.writable(m.mem, replyAddr, replyCap) || reqLen > MAX_RAM) {
+      return this.endFrame({ kind: 'trap', cause: Cause.LOAD_FAULT, tval: reqAddr, pc });
+    }
+    if (f.depth >= MAX_DEPTH) return this.endFrame({ kind: 'fail', status: Status.CALL_DEPTH, pc });
+    if (!this.charge(COPY_GAS_PER_WORD * words(reqLen))) return this.outOfGas();
+    const owner = f.irqOwner;
+    // The handler runs in the owner's address space plus a request ROM of its own.
+    const hmem = new AddressSpace();
+    for (const r of owner.mem.regions) if (r.kind !== 'input' || r.base !== REQUEST_BASE) hmem.add(r);
+    if (reqLen > 0) hmem.add(new Region('request', 'input', REQUEST_BASE, reqLen, Perm.R, m.mem.peek(reqAddr, reqLen)!));
+    // Its stack starts below the newest suspended frame acting as the owner (the owner itself,
+    // or a handler of the owner's that is itself waiting), so nested handlers never overlap.
+    let ownerSp = owner.regs[SP]!;
+    for (let k = this.stack.length - 1; k >= 0; k--) {
+      const s = this.stack[k]!;
+      if (s === owner || s.actsAs === owner) { ownerSp = s.regs[SP]!; break; }
+    }
+    const h = new Frame('handler', hmem, owner.perm, f.depth + 1, owner.irqOwner, owner.irqStart, owner.irqSize, owner);
+    h.linkAddr = replyAddr;
+    h.linkLen = replyCap;
+    h.pc = f.irqStart;
+    h.regs[SP] = (ownerSp - 16) | 0;
+    h.regs[A0] = REQUEST_BASE;
+    h.regs[A1] = reqLen;
+    h.gasLimit = owner.perm & PermBit.INFINITE_GAS ? GAS_INFINITE : m.gasLimit - m.gasUsed;
+    this.save(f);
+    this.stack.push(f);
+    this.cycles(CYCLES_CREATE + words(reqLen));
+    this.load(h);
+    return null;
+  }
+
+  /**
+   * The running frame ended. The root frame's end ends the run; a child's end resumes its
+   * caller (EVAL completes) or its interrupter (INTERRUPT completes).
+   */
+  private endFrame(end: Ending): FrameEnd | null {
+    const m = this.m, f = this.frame;
+    if (this.stack.length === 0) {
+      // The root frame never fails with a bare status: its interrupts go to the host.
+      if (end.kind === 'fail') throw new Error(`root frame ended with status ${STATUS_NAMES[end.status]}`);
+      return end;
+    }
+    const used = m.gasUsed;
+    const infinite = (f.perm & PermBit.INFINITE_GAS) !== 0;
+    const parent = this.stack.pop()!;
+    let status: Status, result = 0, output: Uint8Array = new Uint8Array(0);
+    switch (end.kind) {
+      case 'return': status = Status.SUCCESS; output = end.output; break;
+      case 'throw': status = Status.THROW; result = end.code; break;
+      case 'trap': status = statusOfCause(end.cause); result = end.pc; break;
+      case 'fail': status = end.status; result = end.pc; break;
+      default: status = Status.SUCCESS;
+    }
+    this.cycles(CYCLES_TEARDOWN + (status === Status.SUCCESS ? words(output.length) : 0));
+    this.load(parent);
+    if (!infinite) m.gasUsed += used;
+    if (f.kind === 'eval') {
+      const desc = f.linkAddr;
+      const osize = this.readWord(m.mem, desc + Desc.OSIZE), ostart = this.readWord(m.mem, desc + Desc.OSTART);
+      const n = Math.min(output.length, osize);
+      if (!this.charge(COPY_GAS_PER_WORD * words(n))) return this.outOfGas();
+      if (status === Status.SUCCESS) result = n;
+      this.store(m.mem, ostart, output.subarray(0, n));
+      this.storeWord(m.mem, desc + Desc.RESULT, result);
+      this.storeWord(m.mem, desc + Desc.GASUSED, infinite ? 0 : used);
+      if (f.linkRd !== 0) m.x[f.linkRd] = status;
+      this.retireFrameInsn();
+    } else {
+      // Handler done: reply into the interrupter's buffer; it resumes after its ECALL.
+      const n = status === Status.SUCCESS ? Math.min(output.length, f.linkLen) : 0;
+      if (!this.charge(COPY_GAS_PER_WORD * words(n))) return this.outOfGas();
+      this.store(m.mem, f.linkAddr, output.subarray(0, n));
+      m.x[A0] = status;
+      m.x[A1] = status === Status.THROW ? result : n;
+    }
+    return null;
+  }
+}
+
+/** A one-line description of how a frame ended, for the CLI. */
+export function describeEnd(end: FrameEnd): string {
+  switch (end.kind) {
+    case 'exit': return `exited with code ${end.code}`;
+    case 'return': return `returned ${end.output.length} bytes`;
+    case 'throw': return `threw exception code ${end.code}`;
+    case 'trap': return `${CAUSE_NAMES[end.cause] ?? `exception ${end.cause}`} (pc 0x${end.pc.toString(16).padStart(8, '0')})`;
+    case 'limit': return 'stopped at its limit';
+  }
+}
