@@ -137,23 +137,25 @@ export class CallManager {
     for (;;) {
       const left = maxI - m.retired;
       if (left <= 0 || (m.cycles !== undefined && m.cycles >= maxC)) return { kind: 'limit' };
-      const stop = m.run(Math.min(left, chunk), maxC);
-      let end: FrameEnd | null = null;
-      switch (stop) {
-        case Stop.LIMIT:
-          limits.onProgress?.(m.retired, m.cycles ?? null);
-          break;
-        case Stop.ECALL:
-          end = this.interrupt();
-          break;
-        case Stop.TRAP:
-          end = this.endFrame({ kind: 'trap', cause: m.cause, tval: m.tval, pc: m.pc >>> 0 });
-          break;
-        case Stop.FRAME:
-          end = this.frameInstruction();
-          break;
-      }
+      const before = m.retired;
+      const end = this.advance(Math.min(left, chunk), maxC);
       if (end !== null) return end;
+      if (m.retired - before >= chunk) limits.onProgress?.(m.retired, m.cycles ?? null);
+    }
+  }
+
+  /**
+   * Run the model once — until `maxRetire` instructions retire, `maxCycles` elapse, or it stops —
+   * and perform whatever frame work the stop asks for. Returns the root frame's end, or null
+   * while it goes on. Lockstep checkers call it with maxRetire = 1.
+   */
+  advance(maxRetire: number, maxCycles = Number.MAX_SAFE_INTEGER): FrameEnd | null {
+    const m = this.m;
+    switch (m.run(maxRetire, maxCycles)) {
+      case Stop.ECALL: return this.interrupt();
+      case Stop.TRAP: return this.endFrame({ kind: 'trap', cause: m.cause, tval: m.tval, pc: m.pc >>> 0 });
+      case Stop.FRAME: return this.frameInstruction();
+      default: return null;
     }
   }
 
