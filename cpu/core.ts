@@ -22,7 +22,7 @@ import type { AddressSpace } from './memory.js';
 import { Mmu } from './mmu.js';
 import { PermReg } from './perm.js';
 import { RegFile } from './regfile.js';
-import { PipeReg, Signals } from './signals.js';
+import { PipeBank, type PipeReg, Signals } from './signals.js';
 import { Cause, Stop } from './trap.js';
 
 const enum IdEx { VALID, PC, INSN, OP, RD, RS1, RS2, IMM, A, B, EXC, TVAL }
@@ -63,6 +63,8 @@ export class Core {
   readonly intc: InterruptController;
   readonly permReg: PermReg;
   readonly cmu: CallManagementUnit;
+  /** IF/ID, ID/EX, EX/MEM and MEM/WB, latched together. */
+  readonly pipe: PipeBank;
   readonly ifid: PipeReg;
   readonly idex: PipeReg;
   readonly exmem: PipeReg;
@@ -112,10 +114,8 @@ export class Core {
     this.intc = new InterruptController(sig, 'evm.intc');
     this.cmu = new CallManagementUnit(sig, 'evm.cmu');
     this.rf = new RegFile(sig, 'evm.core.rf');
-    this.ifid = new PipeReg(sig, 'evm.core.id', IFID_FIELDS);
-    this.idex = new PipeReg(sig, 'evm.core.ex', IDEX_FIELDS);
-    this.exmem = new PipeReg(sig, 'evm.core.mem', EXMEM_FIELDS);
-    this.memwb = new PipeReg(sig, 'evm.core.wb', MEMWB_FIELDS);
+    this.pipe = new PipeBank(sig, [['evm.core.id', IFID_FIELDS], ['evm.core.ex', IDEX_FIELDS], ['evm.core.mem', EXMEM_FIELDS], ['evm.core.wb', MEMWB_FIELDS]]);
+    [this.ifid, this.idex, this.exmem, this.memwb] = this.pipe.regs as [PipeReg, PipeReg, PipeReg, PipeReg];
     this.fetch = new FetchUnit(sig, 'evm.core.if', this.bus, this.mmu, this.ifid);
     this.hazard = new HazardUnit(sig, 'evm.core.hazard');
     this.alu = new Alu(sig, 'evm.core.ex.alu');
@@ -256,10 +256,7 @@ export class Core {
 
     // Clock edge.
     this.rf.commit(v);
-    this.memwb.commit(v);
-    this.exmem.commit(v);
-    this.idex.commit(v);
-    this.ifid.commit(v);
+    this.pipe.commit(v);
     this.fetch.commit(v);
     this.bus.commit(v);
     this.lsu.commit(v);
@@ -428,7 +425,7 @@ export class Core {
     if (memStall || busy) {
       // EX cannot advance: keep the instruction, refreshing its operands so forwarded values
       // that leave the pipeline meanwhile are not lost.
-      if (memStall) this.exmem.hold = true; else d[ExMem.VALID] = 0;
+      if (memStall) this.exmem.hold(v); else d[ExMem.VALID] = 0;
       const hd = this.idex.d;
       for (let i = 0; i < hd.length; i++) hd[i] = v[q + i]!;
       hd[IdEx.A] = a; hd[IdEx.B] = b;
@@ -454,12 +451,12 @@ export class Core {
   private evalID(v: Int32Array, flush: boolean, exHold: boolean): boolean {
     const q = this.ifid.base, d = this.idex.d;
     if (flush || v[this.s_redirect]) { d[IdEx.VALID] = 0; return false; }
-    if (exHold) { this.ifid.hold = true; return true; }
+    if (exHold) { this.ifid.hold(v); return true; }
     const valid = v[q + IfId.VALID]!, ctl = v[q + IfId.CTL]!;
     const ex = this.idex.base;
     if (this.hazard.loadUse(v, v[ex + IdEx.VALID]!, v[ex + IdEx.OP]!, v[ex + IdEx.RD]!, valid, ctl)) {
       d[IdEx.VALID] = 0;
-      this.ifid.hold = true;
+      this.ifid.hold(v);
       return true;
     }
     const op = ctl & 0xff, rs1 = (ctl >> 16) & 31, rs2 = ctl >>> 24;

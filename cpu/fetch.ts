@@ -44,7 +44,6 @@ export class FetchUnit {
     if (v[this.i_hold]) {
       v[bus.req] = 0;
       this.bus.evaluateInstr(v);
-      this.ifid.hold = true;
       this.pcD = pc;
       return;
     }

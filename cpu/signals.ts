@@ -56,24 +56,46 @@ export class Signals {
 
 /**
  * A pipeline register: named fields whose Q outputs live in the signal array and whose D inputs
- * are written by the stage in front of it during evaluate. commit() latches D into Q unless the
- * register holds (stall); a bubble clears the valid field (field 0 by convention).
+ * are written by the stage in front of it during evaluate. Registers of one PipeBank latch
+ * together at the clock edge; a stalled register holds by taking its own Q as D. A bubble
+ * clears the valid field (field 0 by convention).
  */
 export class PipeReg {
-  readonly base: number;
-  readonly d: Int32Array;
-  /** Set during evaluate by hazard control: keep Q this cycle. */
-  hold = false;
+  constructor(
+    /** Slot of field 0's Q. */
+    readonly base: number,
+    /** D inputs (a view into the bank's D array). */
+    readonly d: Int32Array,
+  ) {}
 
-  constructor(sig: Signals, prefix: string, fields: readonly (readonly [string, number])[]) {
-    this.base = sig.names.length;
-    for (const [name, width] of fields) sig.add(`${prefix}.${name}`, width);
-    this.d = new Int32Array(fields.length);
+  /** Stall: keep Q through the next clock edge. */
+  hold(v: Int32Array): void {
+    const d = this.d, b = this.base;
+    for (let i = 0; i < d.length; i++) d[i] = v[b + i]!;
+  }
+}
+
+/** Pipeline registers elaborated next to each other so that one copy latches them all. */
+export class PipeBank {
+  readonly base: number;
+  private readonly d: Int32Array;
+  readonly regs: PipeReg[] = [];
+
+  constructor(sig: Signals, specs: readonly (readonly [string, readonly (readonly [string, number])[]])[]) {
+    this.base = sig.count;
+    let n = 0;
+    for (const [, fields] of specs) n += fields.length;
+    this.d = new Int32Array(n);
+    let off = 0;
+    for (const [prefix, fields] of specs) {
+      const base = sig.count;
+      for (const [name, width] of fields) sig.add(`${prefix}.${name}`, width);
+      this.regs.push(new PipeReg(base, this.d.subarray(off, off + fields.length)));
+      off += fields.length;
+    }
   }
 
   commit(v: Int32Array): void {
-    if (this.hold) { this.hold = false; return; }
-    const d = this.d, b = this.base;
-    for (let i = 0; i < d.length; i++) v[b + i] = d[i]!;
+    v.set(this.d, this.base);
   }
 }
