@@ -61,6 +61,7 @@ interface RunArgs {
   'max-instructions'?: number;
   'max-cycles'?: number;
   json: boolean;
+  stats: boolean;
   'stack-size': number;
 }
 
@@ -98,6 +99,10 @@ function cmdRun(a: RunArgs): number {
     // The root frame's RETURN output is the program's result: it goes to stdout.
     if (r.output !== null) out(1, r.output);
     if (r.message !== null) out(2, `evminf: ${r.message}\n`);
+    if (a.stats) {
+      const cyc = r.cycles === null ? '' : `, ${r.cycles} cycles (CPI ${(r.cycles / Math.max(1, r.instructions)).toFixed(3)})`;
+      out(2, `evminf: ${a.model} model: ${r.instructions} instructions${cyc}, gas ${r.gas}, ${r.evals} frame${r.evals === 1 ? '' : 's'} created, ${r.interrupts} interrupt${r.interrupts === 1 ? '' : 's'}, ${seconds.toFixed(3)} s\n`);
+    }
   }
   return code;
 }
@@ -149,7 +154,8 @@ async function main(argv: string[]): Promise<number> {
       .option('max-instructions', { type: 'number', describe: 'stop with exit code 124 after this many instructions' })
       .option('max-cycles', { type: 'number', describe: 'stop with exit code 124 after this many cycles' })
       .option('stack-size', { type: 'number', default: DEFAULT_STACK_SIZE, describe: 'bytes of stack below 0x80000000' })
-      .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary object (guest output inside it)' }),
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary object (guest output inside it)' })
+      .option('stats', { type: 'boolean', default: false, describe: 'print instructions, cycles, CPI and gas to stderr after the run' }),
     (a) => { code = cmdRun(a as unknown as RunArgs); })
     .command('asm <source>', 'assemble GNU-as source into an ELF32 executable', (y) => y
       .positional('source', { type: 'string', demandOption: true })
