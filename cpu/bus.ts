@@ -150,7 +150,10 @@ export class Bus {
     const s = this.decode(addr);
     if (p.extra < 0) p.extra = this.randomStalls ? this.nextRandom() : 0;
     const waited = v[p.wait]!;
-    if (waited < s.waitStates + p.extra) {
+    // The code ROM is dual ported: its instruction port is single-cycle; wait states apply to
+    // data-port transactions (random stalls to both).
+    const ws = p === this.d ? s.waitStates : 0;
+    if (waited < ws + p.extra) {
       v[p.ready] = 0;
       p.waitD = waited + 1;
       return;
