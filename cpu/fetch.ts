@@ -58,16 +58,15 @@ export class FetchUnit {
       this.pcD = pc;
       return;
     }
-    v[bus.req] = 1;
-    v[bus.addr] = pc;
-    this.bus.evaluateInstr(v);
-    if (!v[bus.ready]) { d[IfId.VALID] = 0; this.pcD = pc; return; }
     const i = (pc - code.base) >>> 2;
+    const rom = code.code!;
+    this.bus.fetch(v, pc, rom.word[i]!);
+    if (!v[bus.ready]) { d[IfId.VALID] = 0; this.pcD = pc; return; }
     d[IfId.VALID] = 1;
     d[IfId.PC] = pc;
     d[IfId.INSN] = v[bus.rdata]!;
-    d[IfId.CTL] = code.code!.ctl[i]!;
-    d[IfId.IMM] = code.code!.imm[i]!;
+    d[IfId.CTL] = rom.ctl[i]!;
+    d[IfId.IMM] = rom.imm[i]!;
     d[IfId.EXC] = 0;
     this.pcD = (pc + 4) | 0;
   }
