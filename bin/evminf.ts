@@ -8,7 +8,7 @@ import { ElfError, parseElf } from '../isa/elf.js';
 import { AsmError, assembleToElf } from '../isa/asm.js';
 import { disassemble } from '../isa/disasm.js';
 import { loadElf, DEFAULT_STACK_SIZE } from '../cpu/program.js';
-import { createModel, MODEL_KINDS, type ModelKind } from '../cpu/machine.js';
+import { createModel, MODEL_KINDS, ROOT_PSET, type ModelKind } from '../cpu/machine.js';
 import { HostError, LinuxHost } from '../cpu/host.js';
 import { runToEnd, type RunResult } from '../cpu/runner.js';
 import { EXIT, UserError, exitForCause } from './exit-codes.js';
@@ -63,11 +63,13 @@ interface RunArgs {
   json: boolean;
   stats: boolean;
   'stack-size': number;
+  pset: number;
+  gas?: number;
 }
 
 function cmdRun(a: RunArgs): number {
   const prog = loadElf(programBytes(a.program), a['stack-size']);
-  const model = createModel(a.model as ModelKind, prog);
+  const model = createModel(a.model as ModelKind, prog, { pset: a.pset, gas: a.gas });
   const host = a.json ? new LinuxHost() : new LinuxHost((fd, bytes) => out(fd, bytes));
   const progress = !a.json && process.stderr.isTTY;
   const t0 = process.hrtime.bigint();
@@ -155,6 +157,8 @@ async function main(argv: string[]): Promise<number> {
       .option('max-cycles', { type: 'number', describe: 'stop with exit code 124 after this many cycles' })
       .option('stack-size', { type: 'number', default: DEFAULT_STACK_SIZE, describe: 'bytes of stack below 0x80000000' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary object (guest output inside it)' })
+      .option('pset', { type: 'number', default: ROOT_PSET, describe: "the root frame's permission set (docs/architecture.md)" })
+      .option('gas', { type: 'number', describe: "the root frame's gas limit (ignored when --pset grants infinite gas, bit 4)" })
       .option('stats', { type: 'boolean', default: false, describe: 'print instructions, cycles, CPI and gas to stderr after the run' }),
     (a) => { code = cmdRun(a as unknown as RunArgs); })
     .command('asm <source>', 'assemble GNU-as source into an ELF32 executable', (y) => y
@@ -167,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
     .demandCommand(1, 'name a command: run, asm or disasm')
     .strict()
     .check((a) => {
-      for (const k of ['max-instructions', 'max-cycles', 'stack-size']) {
+      for (const k of ['max-instructions', 'max-cycles', 'stack-size', 'pset', 'gas']) {
         const v = a[k];
         if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) throw new Error(`--${k} must be a non-negative integer`);
       }

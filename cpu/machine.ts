@@ -1,7 +1,8 @@
 // Model construction: the same loaded program on the ISS or on the cycle-accurate core.
 
 import { Core, type CoreOptions } from './core.js';
-import { Iss } from './iss.js';
+import { GAS_INFINITE, Iss } from './iss.js';
+import { PermBit } from './perm.js';
 import type { LoadedProgram } from './program.js';
 import type { CpuModel } from './runner.js';
 
@@ -12,14 +13,23 @@ export const MODEL_KINDS: readonly ModelKind[] = ['cycle', 'iss'];
 export const ROOT_PSET = 0xff;
 
 /** A model reset to the program's entry with sp at the initial stack pointer. */
-export function createModel(kind: 'cycle', prog: LoadedProgram, opts?: CoreOptions): Core;
-export function createModel(kind: 'iss', prog: LoadedProgram): Iss;
-export function createModel(kind: ModelKind, prog: LoadedProgram, opts?: CoreOptions): Core | Iss;
-export function createModel(kind: ModelKind, prog: LoadedProgram, opts: CoreOptions = {}): Core | Iss {
+export interface RootOptions extends CoreOptions {
+  /** The root frame's permission set (default ROOT_PSET). */
+  pset?: number;
+  /** The root frame's gas limit (default: infinite). */
+  gas?: number;
+}
+
+export function createModel(kind: 'cycle', prog: LoadedProgram, opts?: RootOptions): Core;
+export function createModel(kind: 'iss', prog: LoadedProgram, opts?: RootOptions): Iss;
+export function createModel(kind: ModelKind, prog: LoadedProgram, opts?: RootOptions): Core | Iss;
+export function createModel(kind: ModelKind, prog: LoadedProgram, opts: RootOptions = {}): Core | Iss {
   const m: Core | Iss = kind === 'cycle' ? new Core(prog.mem, opts) : new Iss(prog.mem);
   m.pc = prog.entry;
   m.x[2] = prog.sp;
-  m.perm = ROOT_PSET;
+  m.perm = opts.pset ?? ROOT_PSET;
+  // An infinite-gas frame is metered but never runs out, whatever limit it is given.
+  m.gasLimit = m.perm & PermBit.INFINITE_GAS ? GAS_INFINITE : (opts.gas ?? GAS_INFINITE);
   return m;
 }
 
