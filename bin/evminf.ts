@@ -12,6 +12,7 @@ import { createModel, MODEL_KINDS, ROOT_PSET, type ModelKind } from '../cpu/mach
 import { HostError, LinuxHost } from '../cpu/host.js';
 import { runToEnd, type RunResult } from '../cpu/runner.js';
 import { EXIT, UserError, exitForCause } from './exit-codes.js';
+import { cmdIsolation, type IsolationArgs } from './isolation.js';
 
 function readInput(path: string): Uint8Array {
   try {
@@ -168,10 +169,16 @@ async function main(argv: string[]): Promise<number> {
     .command('disasm <program>', 'disassemble the code of an ELF (objdump -d -M no-aliases,numeric spelling)', (y) => y
       .positional('program', { type: 'string', demandOption: true }),
     (a) => { code = cmdDisasm(a as unknown as { program: string }); })
+    .command('isolation', 'fuzz EVAL isolation: random children under random permissions and gas (exit 1 on a violation)', (y) => y
+      .option('count', { type: 'number', default: 1000, describe: 'cases to run' })
+      .option('seed', { type: 'number', default: 20261125, describe: 'first seed (case k uses seed + 7919 k)' })
+      .option('model', { choices: ['iss', 'cycle', 'both'], default: 'both', describe: 'models to run each case on' })
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary' }),
+    (a) => { code = cmdIsolation(a as unknown as IsolationArgs); })
     .demandCommand(1, 'name a command: run, asm or disasm')
     .strict()
     .check((a) => {
-      for (const k of ['max-instructions', 'max-cycles', 'stack-size', 'pset', 'gas']) {
+      for (const k of ['max-instructions', 'max-cycles', 'stack-size', 'pset', 'gas', 'count', 'seed']) {
         const v = a[k];
         if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) throw new Error(`--${k} must be a non-negative integer`);
       }

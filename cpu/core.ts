@@ -196,9 +196,7 @@ export class Core {
   }
 
   set gasUsed(g: number) {
-    this.gasUnit.used = g;
-    this.v[this.gasUnit.r_used] = g;
-    this.v[this.gasUnit.o_left] = this.gasUnit.limit === GAS_INFINITE ? -1 : this.gasUnit.limit - g;
+    this.gasUnit.set(this.v, g);
   }
 
   get gasLimit(): number {
@@ -207,7 +205,7 @@ export class Core {
 
   set gasLimit(g: number) {
     this.gasUnit.limit = g;
-    this.v[this.gasUnit.o_left] = g === GAS_INFINITE ? -1 : g - this.gasUnit.used;
+    this.gasUnit.set(this.v, this.gasUnit.used);
   }
 
   /**
@@ -349,7 +347,13 @@ export class Core {
     }
     this.memChargedD = 0;
     v[this.s_mem_stall] = 0;
-    if (access && v[lsu.o_fault]) { exc = (IS_STORE[op] ? Cause.STORE_FAULT : Cause.LOAD_FAULT) + 1; tval = v[q + ExMem.ADDR]!; }
+    if (access && v[lsu.o_fault]) {
+      // A faulting access does not retire, so it is not charged (the MMU check and the charge
+      // happen in the same, first MEM cycle).
+      exc = (IS_STORE[op] ? Cause.STORE_FAULT : Cause.LOAD_FAULT) + 1;
+      tval = v[q + ExMem.ADDR]!;
+      if (charge) gas.cancel(v);
+    }
     d[MemWb.VALID] = valid ? 1 : 0;
     d[MemWb.PC] = v[q + ExMem.PC]!;
     d[MemWb.INSN] = v[q + ExMem.INSN]!;

@@ -117,6 +117,8 @@ export class CallManager {
   /** Child frames created (statistics). */
   evals = 0;
   interrupts = 0;
+  /** Called whenever a frame is entered (checkers watch permissions and gas limits here). */
+  onEnter: ((kind: 'eval' | 'handler', depth: number, perm: number, gasLimit: number) => void) | null = null;
 
   constructor(private readonly m: FrameModel, private readonly host: RootHandler) {
     const root = new Frame('root', m.mem, m.perm, 0, null, 0, 0, null);
@@ -321,6 +323,7 @@ export class CallManager {
     this.evals++;
     this.cycles(CYCLES_CREATE + words(csize) + words(isize));
     this.load(child);
+    this.onEnter?.('eval', child.depth, child.perm, child.gasLimit);
     return null;
   }
 
@@ -364,6 +367,7 @@ export class CallManager {
     this.stack.push(f);
     this.cycles(CYCLES_CREATE + words(reqLen));
     this.load(h);
+    this.onEnter?.('handler', h.depth, h.perm, h.gasLimit);
     return null;
   }
 

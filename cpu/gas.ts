@@ -43,6 +43,19 @@ export class GasCounter {
     v[this.o_left_next] = this.limit === GAS_INFINITE ? -1 : this.limit - next;
   }
 
+  /** Withdraw this cycle's charge: the instruction faulted and does not retire. */
+  cancel(v: Int32Array): void {
+    this.usedD = this.used;
+    v[this.o_left_next] = this.limit === GAS_INFINITE ? -1 : this.limit - this.used;
+  }
+
+  /** Set the counter from outside the pipeline (the call-management unit, a frame switch). */
+  set(v: Int32Array, used: number): void {
+    this.used = this.usedD = used;
+    v[this.r_used] = used;
+    v[this.o_left] = this.limit === GAS_INFINITE ? -1 : this.limit - used;
+  }
+
   commit(v: Int32Array): void {
     this.used = this.usedD;
     v[this.r_used] = this.used;

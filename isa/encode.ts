@@ -13,6 +13,12 @@ export interface Operands {
   imm?: number;
 }
 
+/** Per row: bit 0 rd, bit 1 rs1, bit 2 rs2 appear in its operand syntax. */
+const USES = TABLE.map((r) => {
+  const t = r.syntax.split(/[,()]/);
+  return (t.includes('rd') ? 1 : 0) | (t.includes('rs1') ? 2 : 0) | (t.includes('rs2') ? 4 : 0);
+});
+
 /** Thrown when an operand does not fit its field; the assembler turns it into a located error. */
 export class EncodeError extends Error {}
 
@@ -32,7 +38,11 @@ function checkSigned(what: string, v: number, bits: number, align = 1): number {
 export function encode(op: number, o: Operands): number {
   const r = TABLE[op];
   if (!r) throw new EncodeError(`no instruction with index ${op}`);
-  const rd = checkReg('rd', o.rd ?? 0), rs1 = checkReg('rs1', o.rs1 ?? 0), rs2 = checkReg('rs2', o.rs2 ?? 0);
+  // Only the fields the row's syntax names are encoded; the rest stay as the row fixes them.
+  const uses = USES[op]!;
+  const rd = uses & 1 ? checkReg('rd', o.rd ?? 0) : 0;
+  const rs1 = uses & 2 ? checkReg('rs1', o.rs1 ?? 0) : 0;
+  const rs2 = uses & 4 ? checkReg('rs2', o.rs2 ?? 0) : 0;
   const imm = o.imm ?? 0;
   let w = r.match;
   switch (r.fmt) {

@@ -1,0 +1,39 @@
+// `evminf isolation`: the EVAL isolation fuzzer (cpu/isolation.ts) from the command line.
+
+import { writeSync } from 'node:fs';
+import { runCase, type IsolationOutcome } from '../cpu/isolation.js';
+import type { ModelKind } from '../cpu/machine.js';
+
+export interface IsolationArgs {
+  count: number;
+  seed: number;
+  model: string;
+  json: boolean;
+}
+
+export function cmdIsolation(a: IsolationArgs): number {
+  const progress = !a.json && process.stderr.isTTY;
+  const failures: IsolationOutcome[] = [];
+  const statuses: Record<string, number> = {};
+  let instructions = 0;
+  const t0 = Date.now();
+  for (let k = 0; k < a.count; k++) {
+    const seed = (a.seed + k * 7919) >>> 0;
+    const models: ModelKind[] = a.model === 'both' ? ['iss', 'cycle'] : [a.model as ModelKind];
+    const outs = models.map((m) => runCase(seed, m));
+    const o = outs[0]!;
+    if (outs.length === 2 && outs[1]!.digest !== o.digest) o.violations.push('the ISS and the cycle model end in different states');
+    for (const x of outs) if (x.violations.length > 0) failures.push(x);
+    statuses[String(o.status)] = (statuses[String(o.status)] ?? 0) + 1;
+    instructions += o.instructions;
+    if (progress && k % 50 === 0) writeSync(2, `\r\x1b[K${k}/${a.count} cases, ${failures.length} failed`);
+  }
+  if (progress) writeSync(2, '\r\x1b[K');
+  const summary = { cases: a.count, seed: a.seed, model: a.model, failed: failures.length, instructions, statuses, seconds: (Date.now() - t0) / 1000, failures: failures.map((f) => ({ seed: f.seed, model: f.model, violations: f.violations })) };
+  if (a.json) writeSync(1, JSON.stringify(summary) + '\n');
+  else {
+    for (const f of failures) writeSync(1, `FAIL seed ${f.seed} (${f.model}): ${f.violations.join('; ')}\n`);
+    writeSync(1, `${a.count} cases, ${failures.length} failed, ${instructions} instructions, statuses ${JSON.stringify(statuses)}, ${summary.seconds.toFixed(1)} s\n`);
+  }
+  return failures.length === 0 ? 0 : 1;
+}
