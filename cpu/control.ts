@@ -15,6 +15,8 @@ export const IS_STORE = new Uint8Array(n);
 export const MEM_WIDTH = new Uint8Array(n);
 /** Takes effect at WB and restarts the pipeline behind it (ECALL, EBREAK, frame instructions). */
 export const IS_SYSTEM = new Uint8Array(n);
+/** Frame instructions (EVAL, RETURN, THROW, GASTAB): charged by the call-management unit. */
+export const IS_FRAME = new Uint8Array(n);
 /** Result known only in MEM (loads, GAS): a dependent instruction in ID waits one cycle. */
 export const LATE_RESULT = new Uint8Array(n);
 /** Executes in the MDU / branch unit. */
@@ -33,6 +35,7 @@ for (let i = 0; i < TABLE.length; i++) {
   IS_STORE[i] = r.gas === 'store' ? 1 : 0;
   MEM_WIDTH[i] = r.unit === 'lsu' ? [1, 2, 4, 0, 1, 2][(r.match >>> 12) & 7]! : 0;
   IS_SYSTEM[i] = r.latency === 'system' && i !== Op.GAS && i !== Op.PERM ? 1 : 0;
+  IS_FRAME[i] = IS_SYSTEM[i] && i !== Op.ECALL && i !== Op.EBREAK ? 1 : 0;
   LATE_RESULT[i] = r.gas === 'load' || i === Op.GAS ? 1 : 0;
   IS_MDU[i] = r.unit === 'mdu' ? 1 : 0;
   IS_BRU[i] = r.unit === 'bru' ? 1 : 0;

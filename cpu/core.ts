@@ -10,7 +10,7 @@ import { Alu } from './alu.js';
 import { BranchUnit } from './branch.js';
 import { Bus, type BusSlave } from './bus.js';
 import { CallManagementUnit } from './cmu.js';
-import { B_IS_IMM, IS_BRU, IS_LOAD, IS_MDU, IS_STORE, IS_SYSTEM, MEM_WIDTH, WRITES_RD } from './control.js';
+import { B_IS_IMM, IS_BRU, IS_FRAME, IS_LOAD, IS_MDU, IS_STORE, IS_SYSTEM, MEM_WIDTH, WRITES_RD } from './control.js';
 import { FetchUnit, IfId, IFID_FIELDS } from './fetch.js';
 import { GasCounter } from './gas.js';
 import { HazardUnit } from './hazard.js';
@@ -97,6 +97,8 @@ export class Core {
   private readonly s_ret_mstore: number;
 
   private stop = Stop.LIMIT;
+  /** The pipeline is empty (after reset, a pc write or a stop) and nothing retired since. */
+  private drained = true;
   private restartPc = 0;
   private memChargedD = 0;
 
@@ -157,6 +159,7 @@ export class Core {
   set pc(pc: number) {
     const v = this.v;
     v[this.ifid.base] = 0; v[this.idex.base] = 0; v[this.exmem.base] = 0; v[this.memwb.base] = 0;
+    this.drained = true;
     this.fetch.reset(v, pc | 0);
   }
 
@@ -234,6 +237,7 @@ export class Core {
 
   private takeStop(): Stop {
     const s = this.stop;
+    this.drained = true;
     this.stop = Stop.LIMIT;
     return s;
   }
@@ -299,6 +303,7 @@ export class Core {
     v[this.s_ret_mwidth] = v[b + MemWb.MWIDTH]!;
     v[this.s_ret_mstore] = v[b + MemWb.MSTORE]!;
     this.retired++;
+    this.drained = false;
     if (op === Op.ECALL) {
       this.intc.raise(v);
       return this.flushTo(v, (pc + 4) | 0, Stop.ECALL);
@@ -319,14 +324,16 @@ export class Core {
     const valid = v[q + ExMem.VALID]! && !flush;
     const op = v[q + ExMem.OP]!;
     let exc = v[q + ExMem.EXC]!, tval = v[q + ExMem.TVAL]!;
-    // Frame instructions are charged by the call-management unit when it performs them.
-    const charge = valid && exc === 0 && !v[this.s_mem_charged] && (IS_SYSTEM[op] === 0 || op === Op.ECALL);
+    // The gas check comes first: an instruction whose cost exceeds the gas left is out of gas,
+    // whatever else it would do; one that traps otherwise is not charged.
+    const charge = valid && !v[this.s_mem_charged] && IS_FRAME[op] === 0;
     // Units whose inputs are idle keep their outputs: they are evaluated only when driven.
     if (charge || v[gas.i_charge]) {
       v[gas.i_charge] = charge ? 1 : 0;
       v[gas.i_op] = op;
       gas.evaluate(v);
       if (charge && v[gas.o_out]) { exc = Cause.OUT_OF_GAS + 1; tval = 0; }
+      else if (charge && exc !== 0) gas.cancel(v);
     }
     const access = valid && exc === 0 && MEM_WIDTH[op] !== 0;
     if (access || v[lsu.i_valid]) {
@@ -497,6 +504,24 @@ export class Core {
     c.memAddr = v[this.s_ret_maddr]! >>> 0;
     c.memValue = v[this.s_ret_mdata]! >>> 0;
     if (c.memStore) c.rd = 0;
+  }
+
+  /**
+   * Gas charged for retired instructions only. Gas is charged as instructions enter MEM, so the
+   * counter runs ahead of retirement by the instruction in WB (and one held in MEM).
+   */
+  get retiredGas(): number {
+    const v = this.v, cost = this.gasUnit.cost;
+    let g = this.gasUnit.used;
+    const wb = this.memwb.base, mem = this.exmem.base;
+    if (v[wb + MemWb.VALID] && v[wb + MemWb.EXC] === 0 && !IS_FRAME[v[wb + MemWb.OP]!]) g -= cost[v[wb + MemWb.OP]!]!;
+    if (v[this.s_mem_charged]) g -= cost[v[mem + ExMem.OP]!]!;
+    return g;
+  }
+
+  /** Address of the next instruction to retire, as the ISS's pc would read at this point. */
+  get retiredPc(): number {
+    return this.drained ? this.pc : this.v[this.s_ret_npc]! >>> 0;
   }
 
   get retiredLastCycle(): boolean {

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { runCase } from '../cpu/isolation.js';
 
 const SEED = 20261125;
-const COUNT = Number(process.env.EVMINF_ISOLATION_COUNT ?? 400);
+const COUNT = Number(process.env.EVMINF_ISOLATION_COUNT ?? 2000);
 
 describe('isolation of EVAL frames', () => {
   test(`${COUNT} random children on the ISS, every fifth on the cycle model too`, () => {

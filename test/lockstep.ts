@@ -50,9 +50,9 @@ export function lockstep(elf: Uint8Array, opts: LockstepOptions = {}): LockstepR
     const ec = cc.advance(1, core.cycles + 100_000);
     const diffs: string[] = [];
     if (iss.retired !== core.retired) diffs.push(`retired ${iss.retired} vs ${core.retired}`);
-    if (iss.pc !== core.pc) diffs.push(`pc ${hex(iss.pc)} vs ${hex(core.pc)}`);
+    if (iss.pc !== core.retiredPc) diffs.push(`pc ${hex(iss.pc)} vs ${hex(core.retiredPc)}`);
     for (let r = 1; r < 32; r++) if (iss.x[r] !== core.x[r]) diffs.push(`x${r} ${hex(iss.x[r]!)} vs ${hex(core.x[r]!)}`);
-    if (iss.gasUsed !== core.gasUsed) diffs.push(`gas ${iss.gasUsed} vs ${core.gasUsed}`);
+    if (iss.gasUsed !== core.retiredGas) diffs.push(`gas ${iss.gasUsed} vs ${core.retiredGas}`);
     if ((ei === null) !== (ec === null) || (ei && ec && JSON.stringify(ei) !== JSON.stringify(ec))) diffs.push(`end ${JSON.stringify(ei)} vs ${JSON.stringify(ec)}`);
     if (diffs.length > 0) {
       throw new Error(`ISS and cycle model diverge at step ${step} (instruction ${iss.retired}, cycle ${core.cycles}): ${diffs.join('; ')}\n  last instructions:\n    ${recent.join('\n    ')}`);
