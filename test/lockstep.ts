@@ -7,6 +7,7 @@
 import { CallManager, type FrameEnd } from '../cpu/frames.js';
 import { LinuxHost } from '../cpu/host.js';
 import { createModel } from '../cpu/machine.js';
+import type { Iss } from '../cpu/iss.js';
 import { Perm, type AddressSpace } from '../cpu/memory.js';
 import { loadElf } from '../cpu/program.js';
 import { disassemble } from '../isa/disasm.js';
@@ -16,6 +17,9 @@ export interface LockstepOptions {
   seed?: number;
   waitStates?: number;
   maxInstructions?: number;
+  /** The root frame's permissions and gas limit. */
+  pset?: number;
+  gas?: number;
 }
 
 export interface LockstepResult {
@@ -26,6 +30,8 @@ export interface LockstepResult {
   stdout: string;
   stderr: string;
   evals: number;
+  /** The ISS at the end, for reading registers and memory. */
+  iss: Iss;
 }
 
 const hex = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
@@ -35,8 +41,9 @@ function memoryDigest(mem: AddressSpace): string {
 }
 
 export function lockstep(elf: Uint8Array, opts: LockstepOptions = {}): LockstepResult {
-  const iss = createModel('iss', loadElf(elf));
-  const core = createModel('cycle', loadElf(elf), { randomStalls: opts.randomStalls, seed: opts.seed, waitStates: opts.waitStates });
+  const root = { pset: opts.pset, gas: opts.gas };
+  const iss = createModel('iss', loadElf(elf), root);
+  const core = createModel('cycle', loadElf(elf), { ...root, randomStalls: opts.randomStalls, seed: opts.seed, waitStates: opts.waitStates });
   const hi = new LinuxHost(), hc = new LinuxHost();
   const ci = new CallManager(iss, hi), cc = new CallManager(core, hc);
   const max = opts.maxInstructions ?? 50_000_000;
@@ -61,7 +68,7 @@ export function lockstep(elf: Uint8Array, opts: LockstepOptions = {}): LockstepR
       if (memoryDigest(iss.mem) !== memoryDigest(core.mem)) throw new Error('ISS and cycle model end with different memory');
       const dec = new TextDecoder();
       if (Buffer.compare(hi.output(1), hc.output(1)) !== 0 || Buffer.compare(hi.output(2), hc.output(2)) !== 0) throw new Error('ISS and cycle model wrote different output');
-      return { instructions: iss.retired, cycles: core.cycles, gas: iss.gasUsed, end: ei, stdout: dec.decode(hi.output(1)), stderr: dec.decode(hi.output(2)), evals: ci.evals };
+      return { instructions: iss.retired, cycles: core.cycles, gas: iss.gasUsed, end: ei, stdout: dec.decode(hi.output(1)), stderr: dec.decode(hi.output(2)), evals: ci.evals, iss };
     }
     if (iss.retired > max) throw new Error(`no end within ${max} instructions`);
   }
