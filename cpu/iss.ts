@@ -73,22 +73,6 @@ export class Iss {
     this.sr = NO_REGION;
   }
 
-  private loadRegion(a: number, len: number): Region | null {
-    const r = this.lr;
-    if (a >= r.base && a + len <= r.end) return r;
-    const f = this.mem.find(a, len, Perm.R);
-    if (f !== null) this.lr = f;
-    return f;
-  }
-
-  private storeRegion(a: number, len: number): Region | null {
-    const r = this.sr;
-    if (a >= r.base && a + len <= r.end) return r;
-    const f = this.mem.find(a, len, Perm.W);
-    if (f !== null) this.sr = f;
-    return f;
-  }
-
   /**
    * Run at most `max` instructions. Returns why it stopped; `pc` is the next instruction to run
    * (for TRAP and FRAME, the instruction that did not retire).
@@ -103,6 +87,10 @@ export class Iss {
     let cr = this.cr;
     let cbase = cr.base, csize = cr.size;
     let ctlA = cr.code?.ctl ?? EMPTY, immA = cr.code?.imm ?? EMPTY;
+    // The last data regions hit by loads and by stores, as locals: the common case is one
+    // compare pair and a typed-array access.
+    let lr = this.lr, lbase = lr.base, lend = lr.end;
+    let sr = this.sr, sbase = sr.base, send = sr.end;
     let stop = Stop.LIMIT;
 
     while (n < max) {
@@ -119,6 +107,7 @@ export class Iss {
       if (ng > glimit) { this.cause = Cause.OUT_OF_GAS; this.tval = 0; stop = Stop.TRAP; break; }
       const rd = (ctl >> 8) & 31, rs1 = (ctl >> 16) & 31, rs2 = ctl >>> 24, imm = immA[i]!;
       let npc = (pc + 4) >>> 0;
+      let a = 0;
 
       switch (op) {
         case Op.LUI: x[rd] = sem.lui(imm); break;
@@ -133,59 +122,37 @@ export class Iss {
           if (t & 3) { this.cause = Cause.FETCH_MISALIGNED; this.tval = t; stop = Stop.TRAP; break; }
           x[rd] = npc; npc = t; break;
         }
-        case Op.BEQ: case Op.BNE: case Op.BLT: case Op.BGE: case Op.BLTU: case Op.BGEU: {
-          const a = x[rs1]!, b = x[rs2]!;
-          const taken = op === Op.BEQ ? sem.beq(a, b) : op === Op.BNE ? sem.bne(a, b) : op === Op.BLT ? sem.blt(a, b)
-            : op === Op.BGE ? sem.bge(a, b) : op === Op.BLTU ? sem.bltu(a, b) : sem.bgeu(a, b);
-          if (taken) {
-            const t = (pc + imm) >>> 0;
-            if (t & 3) { this.cause = Cause.FETCH_MISALIGNED; this.tval = t; stop = Stop.TRAP; break; }
-            npc = t;
+        case Op.BEQ: if (sem.beq(x[rs1]!, x[rs2]!)) npc = (pc + imm) >>> 0; break;
+        case Op.BNE: if (sem.bne(x[rs1]!, x[rs2]!)) npc = (pc + imm) >>> 0; break;
+        case Op.BLT: if (sem.blt(x[rs1]!, x[rs2]!)) npc = (pc + imm) >>> 0; break;
+        case Op.BGE: if (sem.bge(x[rs1]!, x[rs2]!)) npc = (pc + imm) >>> 0; break;
+        case Op.BLTU: if (sem.bltu(x[rs1]!, x[rs2]!)) npc = (pc + imm) >>> 0; break;
+        case Op.BGEU: if (sem.bgeu(x[rs1]!, x[rs2]!)) npc = (pc + imm) >>> 0; break;
+        case Op.LB: case Op.LBU: case Op.LH: case Op.LHU: case Op.LW: {
+          a = (x[rs1]! + imm) >>> 0;
+          const w = op === Op.LW ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
+          if (a < lbase || a + w > lend) {
+            const r = this.mem.find(a, w, Perm.R);
+            if (r === null) { this.cause = Cause.LOAD_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+            lr = r; lbase = r.base; lend = r.end;
           }
+          const o = a - lbase;
+          x[rd] = op === Op.LW ? lr.dv.getInt32(o, true) : op === Op.LBU ? lr.u8[o]! : op === Op.LB ? sem.sextByte(lr.u8[o]!)
+            : op === Op.LHU ? lr.dv.getUint16(o, true) : sem.sextHalf(lr.dv.getUint16(o, true));
           break;
         }
-        case Op.LB: case Op.LBU: {
-          const a = (x[rs1]! + imm) >>> 0;
-          const r = this.loadRegion(a, 1);
-          if (r === null) { this.cause = Cause.LOAD_FAULT; this.tval = a; stop = Stop.TRAP; break; }
-          const v = r.u8[a - r.base]!;
-          x[rd] = op === Op.LB ? sem.sextByte(v) : v;
-          break;
-        }
-        case Op.LH: case Op.LHU: {
-          const a = (x[rs1]! + imm) >>> 0;
-          const r = this.loadRegion(a, 2);
-          if (r === null) { this.cause = Cause.LOAD_FAULT; this.tval = a; stop = Stop.TRAP; break; }
-          const v = r.dv.getUint16(a - r.base, true);
-          x[rd] = op === Op.LH ? sem.sextHalf(v) : v;
-          break;
-        }
-        case Op.LW: {
-          const a = (x[rs1]! + imm) >>> 0;
-          const r = this.loadRegion(a, 4);
-          if (r === null) { this.cause = Cause.LOAD_FAULT; this.tval = a; stop = Stop.TRAP; break; }
-          x[rd] = r.dv.getInt32(a - r.base, true);
-          break;
-        }
-        case Op.SB: {
-          const a = (x[rs1]! + imm) >>> 0;
-          const r = this.storeRegion(a, 1);
-          if (r === null) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break; }
-          r.u8[a - r.base] = x[rs2]!;
-          break;
-        }
-        case Op.SH: {
-          const a = (x[rs1]! + imm) >>> 0;
-          const r = this.storeRegion(a, 2);
-          if (r === null) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break; }
-          r.dv.setUint16(a - r.base, x[rs2]!, true);
-          break;
-        }
-        case Op.SW: {
-          const a = (x[rs1]! + imm) >>> 0;
-          const r = this.storeRegion(a, 4);
-          if (r === null) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break; }
-          r.dv.setInt32(a - r.base, x[rs2]!, true);
+        case Op.SB: case Op.SH: case Op.SW: {
+          a = (x[rs1]! + imm) >>> 0;
+          const w = op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
+          if (a < sbase || a + w > send) {
+            const r = this.mem.find(a, w, Perm.W);
+            if (r === null) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+            sr = r; sbase = r.base; send = r.end;
+          }
+          const o = a - sbase;
+          if (op === Op.SW) sr.dv.setInt32(o, x[rs2]!, true);
+          else if (op === Op.SH) sr.dv.setUint16(o, x[rs2]!, true);
+          else sr.u8[o] = x[rs2]!;
           break;
         }
         case Op.ADDI: x[rd] = sem.add(x[rs1]!, imm); break;
@@ -224,6 +191,9 @@ export class Iss {
         default: this.cause = Cause.ILLEGAL_INSTRUCTION; this.tval = cr.code!.word[i]! >>> 0; stop = Stop.TRAP; break;
       }
       if (stop === Stop.TRAP || stop === Stop.FRAME) break;
+      // A taken branch to a misaligned target traps on the branch itself (§2.5); sequential
+      // and JAL/JALR targets are checked above.
+      if (npc & 3) { this.cause = Cause.FETCH_MISALIGNED; this.tval = npc; stop = Stop.TRAP; break; }
       x[0] = 0;
       gas = ng;
       pc = npc;
@@ -234,6 +204,8 @@ export class Iss {
     this.retired += n;
     this.gasUsed = gas;
     this.cr = cr;
+    this.lr = lr;
+    this.sr = sr;
     return stop;
   }
 
