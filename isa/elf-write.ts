@@ -86,11 +86,15 @@ const alignUp = (v: number, a: number): number => Math.ceil(v / a) * a;
 /** The first offset >= `from` that is congruent to `vaddr` modulo the page size. */
 const congruent = (from: number, vaddr: number): number => from + ((((vaddr - from) % PAGE) + PAGE) % PAGE);
 
-/** Group sections into PT_LOAD segments: a NOBITS section joins the segment before it when the permissions match. */
+/**
+ * Group sections into PT_LOAD segments: a NOBITS section joins the segment before it when the
+ * permissions match; an empty section (kept for its symbols) needs no segment.
+ */
 function segmentsOf(sections: readonly ElfSection[]): Segment[] {
   const segs: Segment[] = [];
   for (let i = 0; i < sections.length; i++) {
     const s = sections[i]!;
+    if (s.memsz === 0) continue;
     const last = segs[segs.length - 1];
     if (last && s.nobits && last.flags === s.flags && s.vaddr >= last.vaddr + last.memsz && s.vaddr - (last.vaddr + last.memsz) < PAGE) {
       last.memsz = s.vaddr + s.memsz - last.vaddr;
@@ -114,8 +118,8 @@ export function writeElf32(img: ElfImage): Uint8Array {
     if (seg.filesz > 0) cur = seg.offset + seg.filesz;
   }
   const secOffset = (i: number): number => {
-    const seg = segs.find((g) => i >= g.first && i < g.first + g.count)!;
-    return seg.offset + (secs[i]!.vaddr - seg.vaddr);
+    const seg = segs.find((g) => i >= g.first && i < g.first + g.count);
+    return seg ? seg.offset + (secs[i]!.vaddr - seg.vaddr) : congruent(EHDR_SIZE + PHDR_SIZE * segs.length, secs[i]!.vaddr);
   };
 
   // Symbols: the null symbol, then locals, then globals (gABI: locals precede globals).
