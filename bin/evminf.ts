@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // evminf: the command-line front end of evm-infinity.
 
-import { readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ElfError, parseElf } from '../isa/elf.js';
@@ -13,6 +13,9 @@ import { HostError, LinuxHost } from '../cpu/host.js';
 import { runToEnd, type RunResult } from '../cpu/runner.js';
 import { EXIT, UserError, exitForCause } from './exit-codes.js';
 import { cmdIsolation, type IsolationArgs } from './isolation.js';
+import { Core } from '../cpu/core.js';
+import { LineTracer } from '../cpu/linetrace.js';
+import { cmdStep, type StepArgs } from './step.js';
 
 function readInput(path: string): Uint8Array {
   try {
@@ -66,13 +69,31 @@ interface RunArgs {
   'stack-size': number;
   pset: number;
   gas?: number;
+  'trace-pipeline'?: string;
+}
+
+/** --trace-pipeline [FILE]: the cycle model's pipeline line trace, to FILE or to stderr. */
+function openLineTrace(model: unknown, path: string): { close(): void } {
+  if (!(model instanceof Core)) throw new UserError('--trace-pipeline needs the cycle model (--model cycle)', EXIT.USAGE);
+  let fd = 2;
+  if (path !== '' && path !== '-') {
+    try {
+      fd = openSync(path, 'w');
+    } catch (e) {
+      throw new UserError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? 'error'})`, EXIT.NO_FILE);
+    }
+  }
+  const tracer = new LineTracer(model, (text) => out(fd, text));
+  model.tracer = tracer;
+  return { close: () => { tracer.flush(); if (fd !== 2) closeSync(fd); } };
 }
 
 function cmdRun(a: RunArgs): number {
   const prog = loadElf(programBytes(a.program), a['stack-size']);
   const model = createModel(a.model as ModelKind, prog, { pset: a.pset, gas: a.gas });
   const host = a.json ? new LinuxHost() : new LinuxHost((fd, bytes) => out(fd, bytes));
-  const progress = !a.json && process.stderr.isTTY;
+  const trace = a['trace-pipeline'] === undefined ? null : openLineTrace(model, a['trace-pipeline']);
+  const progress = !a.json && process.stderr.isTTY && trace === null;
   const t0 = process.hrtime.bigint();
   let r: RunResult;
   try {
@@ -86,6 +107,7 @@ function cmdRun(a: RunArgs): number {
     throw e;
   } finally {
     if (progress) out(2, '\r\x1b[K');
+    trace?.close();
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const code = exitCodeOf(r);
@@ -160,8 +182,18 @@ async function main(argv: string[]): Promise<number> {
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary object (guest output inside it)' })
       .option('pset', { type: 'number', default: ROOT_PSET, describe: "the root frame's permission set (docs/architecture.md)" })
       .option('gas', { type: 'number', describe: "the root frame's gas limit (ignored when --pset grants infinite gas, bit 4)" })
-      .option('stats', { type: 'boolean', default: false, describe: 'print instructions, cycles, CPI and gas to stderr after the run' }),
+      .option('stats', { type: 'boolean', default: false, describe: 'print instructions, cycles, CPI and gas to stderr after the run' })
+      .option('trace-pipeline', { type: 'string', describe: 'cycle model: one line per cycle with each stage\'s pc to stderr, or to FILE with --trace-pipeline=FILE (docs/stepper.md)' }),
     (a) => { code = cmdRun(a as unknown as RunArgs); })
+    .command('step <program>', 'step the cycle model in a terminal: breakpoints, watchpoints, signals, stepping back (docs/stepper.md)', (y) => y
+      .positional('program', { type: 'string', demandOption: true, describe: 'ELF executable or assembly source' })
+      .option('script', { type: 'string', describe: 'run the commands in FILE, one a line, instead of reading the terminal; then exit' })
+      .option('max-cycles', { type: 'number', describe: 'most cycles one command runs (default 100000000)' })
+      .option('stack-size', { type: 'number', default: DEFAULT_STACK_SIZE, describe: 'bytes of stack below 0x80000000' }),
+    async (a) => {
+      const s = a as unknown as StepArgs & { 'stack-size': number };
+      code = await cmdStep(loadElf(programBytes(s.program), s['stack-size']), s, out);
+    })
     .command('asm <source>', 'assemble GNU-as source into an ELF32 executable', (y) => y
       .positional('source', { type: 'string', demandOption: true })
       .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'ELF file to write' }),
