@@ -25,6 +25,8 @@ export const EXIT = Object.freeze({
   MISALIGNED: 135,
   /** THROW reached the host, or a frame instruction the model cannot serve. */
   THROW: 136,
+  /** A device raised DATA UNAVAILABLE: every frame was unwound to the host. */
+  DATA_UNAVAILABLE: 137,
   /** Access outside mapped memory (SIGSEGV). */
   MEMORY_FAULT: 139,
 });

@@ -18,6 +18,8 @@ export interface BusSlave {
   readonly base: number;
   readonly end: number;
   waitStates: number;
+  /** PSET bits needed to touch the slave (devices); without them it gives the zero response. */
+  readonly perm?: number;
   read(addr: number, strb: number): number;
   write(addr: number, strb: number, data: number): void;
 }
@@ -93,6 +95,8 @@ export class Bus {
   readonly d: Port;
   private readonly slaves: BusSlave[] = [];
   private readonly table = new Uint16Array(1 << (32 - BLOCK_SHIFT));
+  /** The running frame's permission set, for devices' zero response. */
+  pset = 0;
   /** Maximum random extra wait states per transaction (0: off). */
   randomStalls = 0;
   private rng = 1;
@@ -161,7 +165,9 @@ export class Bus {
     v[p.ready] = 1;
     p.slave = s;
     p.waitD = 0;
-    v[p.rdata] = p.we >= 0 && v[p.we] ? 0 : s.read(addr, p.strb >= 0 ? v[p.strb]! : 15);
+    // Zero response: a slave the frame may not touch reads 0 (and commit drops the write).
+    const denied = s.perm !== undefined && (s.perm & ~this.pset) !== 0;
+    v[p.rdata] = (p.we >= 0 && v[p.we]) || denied ? 0 : s.read(addr, p.strb >= 0 ? v[p.strb]! : 15);
   }
 
   evaluate(v: Int32Array): void {
@@ -200,7 +206,8 @@ export class Bus {
   commit(v: Int32Array): void {
     const d = this.d;
     if (v[d.req] && v[d.ready]) {
-      if (v[d.we]) d.slave.write(v[d.addr]! >>> 0, v[d.strb]!, v[d.wdata]!);
+      const s = d.slave;
+      if (v[d.we] && (s.perm === undefined || (s.perm & ~this.pset) === 0)) s.write(v[d.addr]! >>> 0, v[d.strb]!, v[d.wdata]!);
       d.extra = -1;
     }
     if (v[this.i.req] && v[this.i.ready]) this.i.extra = -1;

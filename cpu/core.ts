@@ -110,7 +110,8 @@ export class Core {
     this.v = sig.v;
     this.s_cycle = sig.add('evm.cycle');
     this.bus = new Bus(sig, 'evm.bus');
-    this.mmu = new Mmu(mem);
+    this.devices = opts.devices ?? [];
+    this.mmu = new Mmu(mem, this.devices);
     this.permReg = new PermReg(sig, 'evm.perm');
     this.gasUnit = new GasCounter(sig, 'evm.gas');
     this.intc = new InterruptController(sig, 'evm.intc');
@@ -139,7 +140,6 @@ export class Core {
     this.s_mem_charged = sig.add('evm.core.mem.charged', 1);
     this.s_ex_stall = sig.add('evm.core.ex.stall', 1);
     this.s_redirect = sig.add('evm.core.ex.redirect', 1);
-    this.devices = opts.devices ?? [];
     this.waitStates = opts.waitStates ?? 0;
     this.bus.map(mem, this.devices, this.waitStates);
     this.bus.randomStalls = opts.randomStalls ?? 0;
@@ -184,6 +184,7 @@ export class Core {
 
   set perm(p: number) {
     this.v[this.permReg.r_pset] = p & 0xff;
+    this.bus.pset = p & 0xff;
   }
 
   get gasCost(): Int32Array {

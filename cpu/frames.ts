@@ -99,6 +99,8 @@ export type FrameEnd =
   | { kind: 'return'; output: Uint8Array }
   | { kind: 'throw'; code: number }
   | { kind: 'trap'; cause: number; tval: number; pc: number }
+  /** A device raised DATA UNAVAILABLE: every frame was unwound to the host. */
+  | { kind: 'unavailable'; detail: string; depth: number }
   | { kind: 'limit' };
 
 export interface FrameLimits {
@@ -153,7 +155,17 @@ export class CallManager {
    */
   advance(maxRetire: number, maxCycles = Number.MAX_SAFE_INTEGER): FrameEnd | null {
     const m = this.m;
-    switch (m.run(maxRetire, maxCycles)) {
+    let stop: Stop;
+    try {
+      stop = m.run(maxRetire, maxCycles);
+    } catch (e) {
+      if (!(e instanceof DataUnavailable)) throw e;
+      // Cannot be caught by any frame: unwind them all, back to the root's context.
+      const depth = this.frame.depth;
+      while (this.stack.length > 0) this.load(this.stack.pop()!);
+      return { kind: 'unavailable', detail: e.message, depth };
+    }
+    switch (stop) {
       case Stop.ECALL: return this.interrupt();
       case Stop.TRAP: return this.endFrame({ kind: 'trap', cause: m.cause, tval: m.tval, pc: m.pc >>> 0 });
       case Stop.FRAME: return this.frameInstruction();
@@ -426,6 +438,7 @@ export function describeEnd(end: FrameEnd): string {
     case 'return': return `returned ${end.output.length} bytes`;
     case 'throw': return `threw exception code ${end.code}`;
     case 'trap': return `${CAUSE_NAMES[end.cause] ?? `exception ${end.cause}`} (pc 0x${end.pc.toString(16).padStart(8, '0')})`;
+    case 'unavailable': return `data unavailable: ${end.detail}`;
     case 'limit': return 'stopped at its limit';
   }
 }

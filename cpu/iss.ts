@@ -8,6 +8,8 @@
 import { Op, TABLE, DEFAULT_GAS_COSTS } from '../isa/table.js';
 import * as sem from '../isa/semantics.js';
 import { AddressSpace, Perm, Region } from './memory.js';
+import type { BusSlave } from './bus.js';
+import { deviceLoad, deviceStore, findDevice } from '../peripherals/device.js';
 import { Cause, Stop } from './trap.js';
 
 /** Gas limit meaning "infinite": the counter still meters, but never runs out. */
@@ -63,7 +65,7 @@ export class Iss {
   private lr: Region = NO_REGION;
   private sr: Region = NO_REGION;
 
-  constructor(public mem: AddressSpace) {}
+  constructor(public mem: AddressSpace, readonly devices: readonly BusSlave[] = []) {}
 
   /** Switch to another frame's address space (the call-management unit does this). */
   setMemory(mem: AddressSpace): void {
@@ -133,7 +135,13 @@ export class Iss {
           const w = op === Op.LW ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
           if (a < lbase || a + w > lend) {
             const r = this.mem.find(a, w, Perm.R);
-            if (r === null) { this.cause = Cause.LOAD_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+            if (r === null) {
+              const d = findDevice(this.devices, a, w);
+              if (d === null) { this.cause = Cause.LOAD_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+              const raw = deviceLoad(d, a, w, this.perm);
+              x[rd] = op === Op.LW ? raw | 0 : op === Op.LBU ? raw & 0xff : op === Op.LB ? sem.sextByte(raw) : op === Op.LHU ? raw & 0xffff : sem.sextHalf(raw);
+              break;
+            }
             lr = r; lbase = r.base; lend = r.end;
           }
           const o = a - lbase;
@@ -146,7 +154,12 @@ export class Iss {
           const w = op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
           if (a < sbase || a + w > send) {
             const r = this.mem.find(a, w, Perm.W);
-            if (r === null) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+            if (r === null) {
+              const d = findDevice(this.devices, a, w);
+              if (d === null) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+              deviceStore(d, a, w, x[rs2]!, this.perm);
+              break;
+            }
             sr = r; sbase = r.base; send = r.end;
           }
           const o = a - sbase;

@@ -24,7 +24,7 @@ export function createModel(kind: 'cycle', prog: LoadedProgram, opts?: RootOptio
 export function createModel(kind: 'iss', prog: LoadedProgram, opts?: RootOptions): Iss;
 export function createModel(kind: ModelKind, prog: LoadedProgram, opts?: RootOptions): Core | Iss;
 export function createModel(kind: ModelKind, prog: LoadedProgram, opts: RootOptions = {}): Core | Iss {
-  const m: Core | Iss = kind === 'cycle' ? new Core(prog.mem, opts) : new Iss(prog.mem);
+  const m: Core | Iss = kind === 'cycle' ? new Core(prog.mem, opts) : new Iss(prog.mem, opts.devices ?? []);
   m.pc = prog.entry;
   m.x[2] = prog.sp;
   m.perm = opts.pset ?? ROOT_PSET;

@@ -8,7 +8,7 @@ import { CAUSE_NAMES } from './trap.js';
 /** What the runner needs of a model; Iss and the cycle model both provide it. */
 export type CpuModel = FrameModel;
 
-export type StopReason = 'exit' | 'return' | 'throw' | 'trap' | 'limit';
+export type StopReason = 'exit' | 'return' | 'throw' | 'trap' | 'limit' | 'unavailable';
 
 export interface RunResult {
   reason: StopReason;
@@ -55,6 +55,8 @@ export function runToEnd(m: CpuModel, host: RootHandler, limits: RunLimits = {})
       const detail = end.cause === 2 ? ` ${hex(end.tval)}` : end.cause === 3 || end.cause === 24 ? '' : ` at address ${hex(end.tval)}`;
       return { ...base, reason: 'trap', exitCode: null, cause: end.cause, pc: end.pc, message: `${name}${detail} (pc ${hex(end.pc)})` };
     }
+    case 'unavailable':
+      return { ...base, reason: 'unavailable', exitCode: null, cause: null, message: `data unavailable: ${end.detail} (unwound ${end.depth} frame${end.depth === 1 ? '' : 's'})` };
     case 'limit': {
       const what = m.retired >= (limits.maxInstructions ?? Infinity) ? `instruction limit of ${limits.maxInstructions}` : `cycle limit of ${limits.maxCycles}`;
       return { ...base, reason: 'limit', exitCode: null, cause: null, message: `stopped at the ${what} (pc ${hex(m.pc)})` };
