@@ -56,6 +56,7 @@ function exitCodeOf(r: RunResult): number {
     case 'limit': return EXIT.LIMIT;
     case 'trap': return exitForCause(r.cause!);
     case 'throw': return EXIT.THROW;
+    case 'unavailable': return EXIT.DATA_UNAVAILABLE;
   }
 }
 
