@@ -172,6 +172,10 @@ export class Core {
     this.fetch.reset(this.v, this.v[this.fetch.r_pc]!);
   }
 
+  setDepth(depth: number): void {
+    this.v[this.cmu.r_depth] = depth;
+  }
+
   /** Cycles the call-management unit spends on a frame switch (docs/architecture.md, Timing). */
   addCycles(n: number): void {
     this.cycles += n;

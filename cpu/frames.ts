@@ -26,6 +26,8 @@ export interface FrameModel {
   run(maxRetire: number, maxCycles?: number): Stop;
   setMemory(mem: AddressSpace): void;
   addCycles?(n: number): void;
+  /** The call depth of the frame now running (the cycle model shows it as a CMU register). */
+  setDepth?(depth: number): void;
 }
 
 /** The root frame's interrupt handler (the host). Returns true when the guest exited. */
@@ -206,6 +208,7 @@ export class CallManager {
     m.perm = f.perm;
     m.gasLimit = f.gasLimit;
     m.gasUsed = f.gasUsed;
+    m.setDepth?.(f.depth);
   }
 
   private readWord(mem: AddressSpace, addr: number): number {
