@@ -213,11 +213,11 @@ async function main(argv: string[]): Promise<number> {
     .check((a) => {
       for (const k of ['max-instructions', 'max-cycles', 'stack-size', 'pset', 'gas', 'count', 'seed']) {
         const v = a[k];
-        if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) throw new Error(`--${k} must be a non-negative integer`);
+        if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) throw new UserError(`--${k} must be a non-negative integer`, EXIT.USAGE);
       }
       return true;
     })
-    .fail((msg, err) => { if (err) throw err; throw new UserError(msg ?? 'bad command line', EXIT.USAGE); })
+    .fail((msg, err) => { if (err) throw err; throw new UserError((msg ?? 'bad command line').replace(/\s*\n\s*/g, ' '), EXIT.USAGE); })
     .help()
     .version(false)
     .wrap(100);

@@ -17,7 +17,11 @@ export interface LoadedProgram {
   symbols: ElfSymbol[];
 }
 
-export function loadElf(bytes: Uint8Array, stackSize = DEFAULT_STACK_SIZE): LoadedProgram {
+/**
+ * @param stackTop end of the stack region (default STACK_TOP); sp starts 16 bytes below it.
+ *   Lockstep against QEMU moves it so that QEMU's initial sp lies inside the stack.
+ */
+export function loadElf(bytes: Uint8Array, stackSize = DEFAULT_STACK_SIZE, stackTop = STACK_TOP): LoadedProgram {
   const img = parseElf(bytes);
   const mem = new AddressSpace();
   try {
@@ -30,11 +34,11 @@ export function loadElf(bytes: Uint8Array, stackSize = DEFAULT_STACK_SIZE): Load
       const size = kind === 'code' ? (s.memsz + 3) & ~3 : s.memsz;
       mem.add(new Region(`${kind}${i}`, kind, s.vaddr, size, s.flags | Perm.R, s.data));
     });
-    mem.add(new Region('stack', 'stack', STACK_TOP - stackSize, stackSize, Perm.R | Perm.W));
+    mem.add(new Region('stack', 'stack', stackTop - stackSize, stackSize, Perm.R | Perm.W));
   } catch (e) {
     if (e instanceof LayoutError) throw new ElfError(`malformed ELF: ${e.message}`);
     throw e;
   }
   if (mem.find(img.entry, 4, Perm.X) === null) throw new ElfError(`malformed ELF: entry point 0x${img.entry.toString(16)} is not in an executable segment`);
-  return { mem, entry: img.entry, sp: INITIAL_SP, symbols: img.symbols };
+  return { mem, entry: img.entry, sp: stackTop - 16, symbols: img.symbols };
 }

@@ -749,7 +749,8 @@ function matchSlot(kind: SlotKind, op: Operand, line: number, locals: LocalLabel
       return bad(/^[A-Za-z_.$][\w.$]*$/.test(t) ? `bad register '${t}'` : `expected a register, got '${t}'`);
     }
     case 'fence': {
-      if (t === '0') return { kind: 'fence', bits: 0, col: op.col };
+      // An empty set: objdump spells it `unknown`; `0` is accepted too.
+      if (t === '0' || t === 'unknown') return { kind: 'fence', bits: 0, col: op.col };
       if (!/^[iorw]+$/.test(t) || new Set(t).size !== t.length) return bad(`bad fence set '${t}' (letters from "iorw")`);
       const bits = (t.includes('i') ? 8 : 0) | (t.includes('o') ? 4 : 0) | (t.includes('r') ? 2 : 0) | (t.includes('w') ? 1 : 0);
       return { kind: 'fence', bits, col: op.col };

@@ -10,7 +10,7 @@ const x = (r: number): string => `x${r}`;
 const hex = (v: number): string => (v >>> 0).toString(16);
 
 function fenceSet(bits: number): string {
-  if (bits === 0) return '0';
+  if (bits === 0) return 'unknown';
   return (bits & 8 ? 'i' : '') + (bits & 4 ? 'o' : '') + (bits & 2 ? 'r' : '') + (bits & 1 ? 'w' : '');
 }
 
@@ -21,7 +21,7 @@ function fenceSet(bits: number): string {
 export function disassemble(word: number, pc = 0, symbol?: (addr: number) => string | undefined): string {
   const w = word >>> 0;
   const op = decode(w);
-  if (op === Op.ILLEGAL) return `.word\t0x${w.toString(16).padStart(8, '0')}`;
+  if (op === Op.ILLEGAL) return `.4byte\t0x${w.toString(16)}`;
   const r = TABLE[op]!;
   const imm = immediate(op, w);
   const rd = rdOf(w), rs1 = rs1Of(w), rs2 = rs2Of(w);

@@ -183,16 +183,12 @@ describeWithTools([CC], 'evminf run: errors a user can cause', () => {
       expect(r.status).toBe(CODE.USAGE);
     });
 
-    // KNOWN BUGS in bin/evminf.ts (reported; remove `.fails` when fixed):
-    // 1. .check() throws a plain Error, which .fail() rethrows, so a bad number prints
-    //    "internal error" with a stack trace and exits 1. Fix: throw new UserError(…, EXIT.USAGE).
-    // 2. yargs' "Invalid values:" message spans three lines. Fix in .fail(): join msg's lines.
-    const BUGGY: [string, string[], string][] = [
+    const BAD_OPTIONS: [string, string[], string][] = [
       ['a negative --max-instructions', ['--max-instructions', '-5'], '--max-instructions must be a non-negative integer'],
       ['a fractional --max-instructions', ['--max-instructions', '1.5'], '--max-instructions must be a non-negative integer'],
       ['an unknown --model', ['--model', 'fast'], 'model'],
     ];
-    test.fails.each(BUGGY)('%s (known bug)', (_what, opts, phrase) => {
+    test.each(BAD_OPTIONS)('%s', (_what, opts, phrase) => {
       const r = runEvminf(['run', ...opts, elf.hello!]);
       expectOneLine(r, phrase);
       expect(r.status).toBe(CODE.USAGE);
