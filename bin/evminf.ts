@@ -13,6 +13,8 @@ import { HostError, LinuxHost } from '../cpu/host.js';
 import { runToEnd, type RunResult } from '../cpu/runner.js';
 import { EXIT, UserError, exitForCause } from './exit-codes.js';
 import { cmdIsolation, type IsolationArgs } from './isolation.js';
+import { openTraces, type TraceRunArgs } from './trace-run.js';
+import { verifCommands } from './verif.js';
 import { Core } from '../cpu/core.js';
 import { LineTracer } from '../cpu/linetrace.js';
 import { cmdStep, type StepArgs } from './step.js';
@@ -60,7 +62,7 @@ function exitCodeOf(r: RunResult): number {
   }
 }
 
-interface RunArgs {
+interface RunArgs extends TraceRunArgs {
   program: string;
   model: string;
   'max-instructions'?: number;
@@ -96,20 +98,23 @@ function cmdRun(a: RunArgs): number {
   const trace = a['trace-pipeline'] === undefined ? null : openLineTrace(model, a['trace-pipeline']);
   const progress = !a.json && process.stderr.isTTY && trace === null;
   const t0 = process.hrtime.bigint();
+  const traced = openTraces(model, a);
   let r: RunResult;
   try {
-    r = runToEnd(model, host, {
+    r = runToEnd(traced?.tap ?? model, host, {
       maxInstructions: a['max-instructions'],
       maxCycles: a['max-cycles'],
       onProgress: progress ? (n) => out(2, `\r\x1b[K${(n / 1e6).toFixed(0)}M instructions`) : undefined,
     });
   } catch (e) {
+    traced?.finish(null);
     if (e instanceof HostError) throw new UserError(e.message, EXIT.UNKNOWN_SYSCALL);
     throw e;
   } finally {
     if (progress) out(2, '\r\x1b[K');
     trace?.close();
   }
+  traced?.finish(r);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const code = exitCodeOf(r);
   if (a.json) {
@@ -184,7 +189,10 @@ async function main(argv: string[]): Promise<number> {
       .option('pset', { type: 'number', default: ROOT_PSET, describe: "the root frame's permission set (docs/architecture.md)" })
       .option('gas', { type: 'number', describe: "the root frame's gas limit (ignored when --pset grants infinite gas, bit 4)" })
       .option('stats', { type: 'boolean', default: false, describe: 'print instructions, cycles, CPI and gas to stderr after the run' })
-      .option('trace-pipeline', { type: 'string', describe: 'cycle model: one line per cycle with each stage\'s pc to stderr, or to FILE with --trace-pipeline=FILE (docs/stepper.md)' }),
+      .option('trace-pipeline', { type: 'string', describe: 'cycle model: one line per cycle with each stage\'s pc to stderr, or to FILE with --trace-pipeline=FILE (docs/stepper.md)' })
+      .option('log-commits', { type: 'string', describe: "write Spike's commit log (--log-commits format) of every retired instruction to FILE" })
+      .option('rvfi', { type: 'string', describe: 'write an RVFI trace to FILE: JSON lines, or a VCD of rvfi_* signals when FILE ends in .vcd (docs/rtl-testbench.md)' })
+      .option('inject-fault', { type: 'string', describe: 'test hook: flip bit 0 of the result of the n-th retired <mnemonic>, e.g. add:3' }),
     (a) => { code = cmdRun(a as unknown as RunArgs); })
     .command('step <program>', 'step the cycle model in a terminal: breakpoints, watchpoints, signals, stepping back (docs/stepper.md)', (y) => y
       .positional('program', { type: 'string', demandOption: true, describe: 'ELF executable or assembly source' })
@@ -208,6 +216,7 @@ async function main(argv: string[]): Promise<number> {
       .option('model', { choices: ['iss', 'cycle', 'both'], default: 'both', describe: 'models to run each case on' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary' }),
     (a) => { code = cmdIsolation(a as unknown as IsolationArgs); })
+    .command(verifCommands((c) => { code = c; }))
     .demandCommand(1, 'name a command: run, asm or disasm')
     .strict()
     .check((a) => {
