@@ -14,7 +14,7 @@ import { runToEnd, type RunResult } from '../cpu/runner.js';
 import { EXIT, UserError, exitForCause } from './exit-codes.js';
 import { cmdIsolation, type IsolationArgs } from './isolation.js';
 import { openTraces, type TraceRunArgs } from './trace-run.js';
-import { verifCommands } from './verif.js';
+import { equivCommands } from './equiv.js';
 import { Core } from '../cpu/core.js';
 import { LineTracer } from '../cpu/linetrace.js';
 import { cmdStep, type StepArgs } from './step.js';
@@ -142,7 +142,8 @@ function writeOutput(path: string, bytes: Uint8Array): void {
   // Write to a temporary name, then rename: a failed write never leaves half a file behind.
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, bytes);
+    // Executable, as a linker's output is: qemu-riscv32 refuses files without the x bit.
+    writeFileSync(tmp, bytes, { mode: 0o755 });
     renameSync(tmp, path);
   } catch (e) {
     throw new UserError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? 'error'})`, EXIT.NO_FILE);
@@ -216,7 +217,7 @@ async function main(argv: string[]): Promise<number> {
       .option('model', { choices: ['iss', 'cycle', 'both'], default: 'both', describe: 'models to run each case on' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON summary' }),
     (a) => { code = cmdIsolation(a as unknown as IsolationArgs); })
-    .command(verifCommands((c) => { code = c; }))
+    .command(equivCommands((c) => { code = c; }))
     .demandCommand(1, 'name a command: run, asm or disasm')
     .strict()
     .check((a) => {

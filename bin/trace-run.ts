@@ -1,12 +1,12 @@
 // evminf run --log-commits FILE / --rvfi FILE / --inject-fault OP:N: the run goes through the
-// retire port (verif/retire.ts), which reports every retired instruction. Runs without these
+// retire port (isa/equiv/retire.ts), which reports every retired instruction. Runs without these
 // options never build it, so the models' fast loops are unchanged.
 
 import type { Core } from '../cpu/core.js';
 import type { Iss } from '../cpu/iss.js';
 import type { RunResult } from '../cpu/runner.js';
-import { FaultSpecError, parseFault, RetireTap } from '../verif/retire.js';
-import { TraceSinks } from '../verif/trace-out.js';
+import { FaultSpecError, parseFault, RetireTap } from '../isa/equiv/retire.js';
+import { TraceSinks } from '../isa/equiv/trace-out.js';
 import { EXIT, UserError } from './exit-codes.js';
 
 export interface TraceRunArgs {

@@ -11,10 +11,10 @@ import { assembleToElf } from '../isa/asm.js';
 import { decode } from '../isa/decode.js';
 import { randomProgram, RANDPROG_ROWS } from '../isa/randprog.js';
 import { OPS, TABLE } from '../isa/table.js';
-import { fuzz } from '../verif/fuzz.js';
-import { equivQemu, QemuLogError } from '../verif/qemu.js';
-import { parseFault, USES_RS1, USES_RS2 } from '../verif/retire.js';
-import { ModelStepper } from '../verif/stepper.js';
+import { fuzz } from '../isa/equiv/fuzz.js';
+import { equivQemu, QemuLogError } from '../isa/equiv/qemu.js';
+import { parseFault, USES_RS1, USES_RS2 } from '../isa/equiv/retire.js';
+import { ModelStepper } from '../isa/equiv/stepper.js';
 import { describeWithTools } from './tools.js';
 import { C_DIR, CC, compile, QEMU, removeDir, runEvminf, tempDir } from './c/build.js';
 

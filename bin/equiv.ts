@@ -14,13 +14,13 @@ import { MODEL_KINDS, type ModelKind } from '../cpu/machine.js';
 import { DEFAULT_STACK_SIZE } from '../cpu/program.js';
 import { VcdError } from '../waveforms/vcdread.js';
 import { readNameMap, vcdDiff } from '../waveforms/vcddiff.js';
-import { fuzz, type FuzzFailure } from '../verif/fuzz.js';
-import { DEFAULT_MAX_INSTRUCTIONS, equivQemu, QemuError, QemuLogError } from '../verif/qemu.js';
-import { formatResult, resultJson, type EquivResult } from '../verif/report.js';
-import { FaultSpecError, parseFault, type FaultSpec } from '../verif/retire.js';
-import { TraceError, RVFI_FIELDS } from '../verif/rvfi.js';
-import { equivRvfi } from '../verif/rvfi-equiv.js';
-import { openRvfiSource } from '../verif/rvfi-source.js';
+import { fuzz, type FuzzFailure } from '../isa/equiv/fuzz.js';
+import { DEFAULT_MAX_INSTRUCTIONS, equivQemu, QemuError, QemuLogError } from '../isa/equiv/qemu.js';
+import { formatResult, resultJson, type EquivResult } from '../isa/equiv/report.js';
+import { FaultSpecError, parseFault, type FaultSpec } from '../isa/equiv/retire.js';
+import { TraceError, RVFI_FIELDS } from '../isa/equiv/rvfi.js';
+import { equivRvfi } from '../isa/equiv/rvfi-equiv.js';
+import { openRvfiSource } from '../isa/equiv/rvfi-source.js';
 import { EXIT, UserError } from './exit-codes.js';
 
 /** Exit code of a divergence (and of a failed fuzz run or an unequal vcd diff). */
@@ -214,7 +214,7 @@ function checkCounts(a: Record<string, unknown>, names: readonly string[]): void
 }
 
 /** The commands, for evminf.ts; `done` receives each command's exit code. */
-export function verifCommands(done: (code: number) => void): CommandModule[] {
+export function equivCommands(done: (code: number) => void): CommandModule[] {
   const equiv: CommandModule = {
     command: 'equiv <program>',
     describe: 'run a program on the model and on qemu-riscv32 (or against an RTL core\'s RVFI trace) in lockstep; exit 1 at the first difference',

@@ -1,10 +1,10 @@
 // Equivalence fuzzing: random RV32IM programs (isa/randprog.ts), each run in lockstep with
 // qemu-riscv32. Program k of a run uses seed `seed + k`, so any failure reproduces from its seed.
 
-import { assembleToElf } from '../isa/asm.js';
-import { randomProgram } from '../isa/randprog.js';
-import { TABLE } from '../isa/table.js';
-import type { ModelKind } from '../cpu/machine.js';
+import { assembleToElf } from '../asm.js';
+import { randomProgram } from '../randprog.js';
+import { TABLE } from '../table.js';
+import type { ModelKind } from '../../cpu/machine.js';
 import type { FaultSpec } from './retire.js';
 import { equivQemu } from './qemu.js';
 import type { EquivResult } from './report.js';
