@@ -18,6 +18,7 @@ import { equivCommands } from './equiv.js';
 import { Core } from '../cpu/core.js';
 import { LineTracer } from '../cpu/linetrace.js';
 import { cmdStep, type StepArgs } from './step.js';
+import { attachVcd, VcdFile, VcdOptionError, VcdWriteError } from '../waveforms/vcd.js';
 
 function readInput(path: string): Uint8Array {
   try {
@@ -73,6 +74,10 @@ interface RunArgs extends TraceRunArgs {
   pset: number;
   gas?: number;
   'trace-pipeline'?: string;
+  vcd?: string;
+  'vcd-scope'?: string[];
+  'vcd-from'?: number;
+  'vcd-to'?: number;
 }
 
 /** --trace-pipeline [FILE]: the cycle model's pipeline line trace, to FILE or to stderr. */
@@ -91,11 +96,43 @@ function openLineTrace(model: unknown, path: string): { close(): void } {
   return { close: () => { tracer.flush(); if (fd !== 2) closeSync(fd); } };
 }
 
+/** --vcd FILE: the cycle model's signals as a VCD waveform (docs/waveforms.md). */
+function openVcd(model: unknown, a: RunArgs): VcdFile | null {
+  if (a.vcd === undefined) {
+    for (const k of ['vcd-scope', 'vcd-from', 'vcd-to'] as const) if (a[k] !== undefined) throw new UserError(`--${k} needs --vcd FILE`, EXIT.USAGE);
+    return null;
+  }
+  if (!(model instanceof Core)) throw new UserError('--vcd needs the cycle model (--model cycle)', EXIT.USAGE);
+  if (a.vcd === '') throw new UserError('--vcd needs a FILE', EXIT.USAGE);
+  let f: VcdFile;
+  try {
+    f = new VcdFile(a.vcd, model.sig, { scopes: a['vcd-scope'], from: a['vcd-from'], to: a['vcd-to'] });
+  } catch (e) {
+    if (e instanceof VcdOptionError) throw new UserError(e.message, EXIT.USAGE);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string') throw new UserError(`${a.vcd}: cannot write (${code})`, EXIT.NO_FILE);
+    throw e;
+  }
+  attachVcd(model, f.writer);
+  return f;
+}
+
+/** Finish the waveform and move it to its name; a write error is the user's disk, not a bug. */
+function closeVcd(f: VcdFile | null): void {
+  try {
+    f?.close();
+  } catch (e) {
+    if (e instanceof VcdWriteError) throw new UserError(`${f!.path}: cannot write (${e.code})`, EXIT.NO_FILE);
+    throw e;
+  }
+}
+
 function cmdRun(a: RunArgs): number {
   const prog = loadElf(programBytes(a.program), a['stack-size']);
   const model = createModel(a.model as ModelKind, prog, { pset: a.pset, gas: a.gas });
   const host = a.json ? new LinuxHost() : new LinuxHost((fd, bytes) => out(fd, bytes));
   const trace = a['trace-pipeline'] === undefined ? null : openLineTrace(model, a['trace-pipeline']);
+  const vcd = openVcd(model, a);
   const progress = !a.json && process.stderr.isTTY && trace === null;
   const t0 = process.hrtime.bigint();
   const traced = openTraces(model, a);
@@ -108,11 +145,13 @@ function cmdRun(a: RunArgs): number {
     });
   } catch (e) {
     traced?.finish(null);
+    if (e instanceof VcdWriteError) { vcd?.abort(); throw new UserError(`${a.vcd}: cannot write (${e.code})`, EXIT.NO_FILE); }
     if (e instanceof HostError) throw new UserError(e.message, EXIT.UNKNOWN_SYSCALL);
     throw e;
   } finally {
     if (progress) out(2, '\r\x1b[K');
     trace?.close();
+    closeVcd(vcd);
   }
   traced?.finish(r);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -193,6 +232,10 @@ async function main(argv: string[]): Promise<number> {
       .option('trace-pipeline', { type: 'string', describe: 'cycle model: one line per cycle with each stage\'s pc to stderr, or to FILE with --trace-pipeline=FILE (docs/stepper.md)' })
       .option('log-commits', { type: 'string', describe: "write Spike's commit log (--log-commits format) of every retired instruction to FILE" })
       .option('rvfi', { type: 'string', describe: 'write an RVFI trace to FILE: JSON lines, or a VCD of rvfi_* signals when FILE ends in .vcd (docs/rtl-testbench.md)' })
+      .option('vcd', { type: 'string', describe: 'cycle model: write every signal as a VCD waveform to FILE, one time unit per cycle (docs/waveforms.md)' })
+      .option('vcd-scope', { type: 'string', array: true, describe: 'with --vcd: only the signals under this dotted scope, e.g. evm.core.ex (repeatable)' })
+      .option('vcd-from', { type: 'number', describe: 'with --vcd: first cycle to dump (all values are written there)' })
+      .option('vcd-to', { type: 'number', describe: 'with --vcd: last cycle to dump' })
       .option('inject-fault', { type: 'string', describe: 'test hook: flip bit 0 of the result of the n-th retired <mnemonic>, e.g. add:3' }),
     (a) => { code = cmdRun(a as unknown as RunArgs); })
     .command('step <program>', 'step the cycle model in a terminal: breakpoints, watchpoints, signals, stepping back (docs/stepper.md)', (y) => y
@@ -221,7 +264,7 @@ async function main(argv: string[]): Promise<number> {
     .demandCommand(1, 'name a command: run, asm or disasm')
     .strict()
     .check((a) => {
-      for (const k of ['max-instructions', 'max-cycles', 'stack-size', 'pset', 'gas', 'count', 'seed']) {
+      for (const k of ['max-instructions', 'max-cycles', 'stack-size', 'pset', 'gas', 'count', 'seed', 'vcd-from', 'vcd-to']) {
         const v = a[k];
         if (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0)) throw new UserError(`--${k} must be a non-negative integer`, EXIT.USAGE);
       }
