@@ -5,7 +5,6 @@
 // malformed ELF, assembly source, QEMU log, RVFI trace or VCD, or QEMU could not run the
 // program; 127 an input file, or QEMU itself, is missing.
 
-import { readFileSync, writeSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { assembleToElf } from '../isa/asm.js';
 import { randomProgram } from '../isa/randprog.js';
@@ -21,38 +20,17 @@ import { FaultSpecError, parseFault, type FaultSpec } from '../isa/equiv/retire.
 import { TraceError, RVFI_FIELDS } from '../isa/equiv/rvfi.js';
 import { equivRvfi } from '../isa/equiv/rvfi-equiv.js';
 import { openRvfiSource } from '../isa/equiv/rvfi-source.js';
+import { out, readInput } from './io.js';
 import { EXIT, UserError } from './exit-codes.js';
 
 /** Exit code of a divergence (and of a failed fuzz run or an unequal vcd diff). */
 export const EXIT_DIVERGED = 1;
 
-function write(fd: number, s: string): void {
-  const b = Buffer.from(s);
-  let off = 0;
-  while (off < b.length) {
-    try {
-      off += writeSync(fd, b, off, b.length - off);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      if (code === 'EPIPE') return;
-      throw e;
-    }
-  }
-}
 
-function readFile(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot read'}`, EXIT.NO_FILE);
-  }
-}
 
 /** An ELF image from an ELF file or, for .S/.s, from assembling it. */
 export function programElf(path: string): Uint8Array {
-  const bytes = readFile(path);
+  const bytes = readInput(path);
   return /\.s$/i.test(path) ? assembleToElf(bytes.toString('utf8'), { file: path }) : bytes;
 }
 
@@ -124,8 +102,8 @@ async function cmdEquiv(a: EquivArgs): Promise<number> {
     if (a.ref !== 'qemu') throw new UserError(`--ref ${a.ref}: the reference is qemu (or an RTL trace with --rvfi)`, EXIT.USAGE);
     return equivQemu(elf, { ...common, qemu: a.qemu, log: a['qemu-log'] });
   });
-  if (a.json) write(1, JSON.stringify(resultJson(r)) + '\n');
-  else write(1, formatResult(r));
+  if (a.json) out(1, JSON.stringify(resultJson(r)) + '\n');
+  else out(1, formatResult(r));
   if (r.equal) return 0;
   return r.limited ? EXIT.LIMIT : EXIT_DIVERGED;
 }
@@ -147,22 +125,22 @@ const reproduce = (f: FuzzFailure, a: FuzzArgs): string =>
 async function cmdFuzz(a: FuzzArgs): Promise<number> {
   checkCounts(a as unknown as Record<string, unknown>, ['count', 'seed', 'items']);
   if (a.print) {
-    write(1, randomProgram(a.seed, { items: a.items }).source);
+    out(1, randomProgram(a.seed, { items: a.items }).source);
     return 0;
   }
   const tty = !a.json && process.stderr.isTTY === true;
   const s = await userErrors(() => fuzz({
     count: a.count, seed: a.seed, model: a.model, items: a.items, qemu: a.qemu, fault: fault(a['inject-fault']),
-    onProgress: tty ? (done, failed) => write(2, `\r\x1b[K[${done}/${a.count}] ${failed} failed`) : undefined,
+    onProgress: tty ? (done, failed) => out(2, `\r\x1b[K[${done}/${a.count}] ${failed} failed`) : undefined,
     onFailure: a.json ? undefined : (f) => {
-      if (tty) write(2, '\r\x1b[K');
-      write(1, `seed ${f.seed}: ${formatResult(f.result)}  reproduce: ${reproduce(f, a)}\n  the program: evminf fuzz --print --seed ${f.seed}${a.items !== 120 ? ` --items ${a.items}` : ''} > prog.S\n`);
+      if (tty) out(2, '\r\x1b[K');
+      out(1, `seed ${f.seed}: ${formatResult(f.result)}  reproduce: ${reproduce(f, a)}\n  the program: evminf fuzz --print --seed ${f.seed}${a.items !== 120 ? ` --items ${a.items}` : ''} > prog.S\n`);
     },
   }));
-  if (tty) write(2, '\r\x1b[K');
+  if (tty) out(2, '\r\x1b[K');
   const missing = TABLE.filter((r, i) => (r.ext === 'I' || r.ext === 'M') && s.coverage[i] === 0).map((r) => r.name);
   if (a.json) {
-    write(1, JSON.stringify({
+    out(1, JSON.stringify({
       programs: s.programs, passed: s.programs - s.failed, failed: s.failed, model: a.model, seed: a.seed, instructions: s.instructions, seconds: s.seconds,
       uncovered: missing,
       failures: s.failures.map((f) => ({
@@ -171,8 +149,8 @@ async function cmdFuzz(a: FuzzArgs): Promise<number> {
       })),
     }) + '\n');
   } else {
-    write(1, `evminf fuzz: ${s.programs} programs (seeds ${a.seed}..${a.seed + a.count - 1}), ${s.failed} failed, ${s.instructions} instructions compared with qemu-riscv32 (${a.model} model, ${s.seconds.toFixed(1)} s)\n`);
-    if (missing.length > 0 && a.count >= 8) write(1, `evminf fuzz: rows never generated: ${missing.join(' ')}\n`);
+    out(1, `evminf fuzz: ${s.programs} programs (seeds ${a.seed}..${a.seed + a.count - 1}), ${s.failed} failed, ${s.instructions} instructions compared with qemu-riscv32 (${a.model} model, ${s.seconds.toFixed(1)} s)\n`);
+    if (missing.length > 0 && a.count >= 8) out(1, `evminf fuzz: rows never generated: ${missing.join(' ')}\n`);
   }
   return s.failed === 0 ? 0 : EXIT_DIVERGED;
 }
@@ -186,20 +164,20 @@ interface VcdDiffArgs {
 }
 
 async function cmdVcdDiff(a: VcdDiffArgs): Promise<number> {
-  for (const p of [a.a, a.b]) readFile(p);
+  for (const p of [a.a, a.b]) readInput(p);
   const r = await userErrors(() => vcdDiff(a.a, a.b, { map: a.map === undefined ? undefined : readNameMap(a.map), onlyMapped: a['only-mapped'] }));
   if (a.json) {
-    write(1, JSON.stringify(r) + '\n');
+    out(1, JSON.stringify(r) + '\n');
   } else {
     const f = r.first;
-    if (f === null) write(1, `evminf vcd diff: equal: ${r.signals} signals over ${r.times} timestamps\n`);
+    if (f === null) out(1, `evminf vcd diff: equal: ${r.signals} signals over ${r.times} timestamps\n`);
     else {
       const name = f.signalA === f.signalB ? f.signalA : `${f.signalA} (a) / ${f.signalB} (b)`;
-      write(1, `evminf vcd diff: first difference at time ${f.time}: ${name}: a = ${f.a}, b = ${f.b}${f.others > 0 ? ` (and ${f.others} more signals at that time)` : ''}\n`);
+      out(1, `evminf vcd diff: first difference at time ${f.time}: ${name}: a = ${f.a}, b = ${f.b}${f.others > 0 ? ` (and ${f.others} more signals at that time)` : ''}\n`);
     }
     if (r.onlyA.length + r.onlyB.length > 0) {
       const list = (l: string[]): string => l.slice(0, 5).join(', ') + (l.length > 5 ? ', ...' : '');
-      write(2, `evminf vcd diff: not compared: ${r.onlyA.length} signals only in ${a.a}${r.onlyA.length ? ` (${list(r.onlyA)})` : ''}, ${r.onlyB.length} only in ${a.b}${r.onlyB.length ? ` (${list(r.onlyB)})` : ''}\n`);
+      out(2, `evminf vcd diff: not compared: ${r.onlyA.length} signals only in ${a.a}${r.onlyA.length ? ` (${list(r.onlyA)})` : ''}, ${r.onlyB.length} only in ${a.b}${r.onlyB.length ? ` (${list(r.onlyB)})` : ''}\n`);
     }
   }
   return r.equal ? 0 : EXIT_DIVERGED;

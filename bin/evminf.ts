@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // evminf: the command-line front end of evm-infinity.
 
-import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ElfError, parseElf } from '../isa/elf.js';
@@ -12,6 +12,7 @@ import { createModel, MODEL_KINDS, ROOT_PSET, type ModelKind } from '../cpu/mach
 import { HostError, LinuxHost } from '../cpu/host.js';
 import { runToEnd, type RunResult } from '../cpu/runner.js';
 import { EXIT, UserError, exitForCause } from './exit-codes.js';
+import { out, readInput } from './io.js';
 import { cmdIsolation, type IsolationArgs } from './isolation.js';
 import { openTraces, type TraceRunArgs } from './trace-run.js';
 import { equivCommands } from './equiv.js';
@@ -20,14 +21,6 @@ import { LineTracer } from '../cpu/linetrace.js';
 import { cmdStep, type StepArgs } from './step.js';
 import { attachVcd, VcdFile, VcdOptionError, VcdWriteError } from '../waveforms/vcd.js';
 
-function readInput(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : 'cannot read'}`, EXIT.NO_FILE);
-  }
-}
 
 /** An ELF image from an ELF file or, for .S/.s, from assembling it. */
 function programBytes(path: string): Uint8Array {
@@ -36,21 +29,6 @@ function programBytes(path: string): Uint8Array {
   return bytes;
 }
 
-function out(fd: number, s: string | Uint8Array): void {
-  const b = typeof s === 'string' ? Buffer.from(s) : s;
-  let off = 0;
-  while (off < b.length) {
-    try {
-      off += writeSync(fd, b, off, b.length - off);
-    } catch (e) {
-      // A non-blocking pipe may be full: retry; a closed pipe ends the output.
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      if (code === 'EPIPE') return;
-      throw e;
-    }
-  }
-}
 
 function exitCodeOf(r: RunResult): number {
   switch (r.reason) {

@@ -15,7 +15,7 @@ import { FetchUnit, IfId, IFID_FIELDS } from './fetch.js';
 import { GasCounter } from './gas.js';
 import { HazardUnit } from './hazard.js';
 import { InterruptController } from './intc.js';
-import { GAS_INFINITE, type Commit } from './iss.js';
+import type { Commit } from './iss.js';
 import { Lsu } from './lsu.js';
 import { Mdu } from './mdu.js';
 import type { AddressSpace } from './memory.js';
