@@ -250,8 +250,9 @@ export class Core {
   /** One clock cycle. */
   cycle(): void {
     const v = this.v;
-    this.intc.evaluate(v);
-    this.cmu.evaluate(v);
+    // The interrupt controller and CMU outputs are one-cycle pulses: clear them only when set.
+    if (v[this.intc.o_irq]) this.intc.evaluate(v);
+    if (v[this.cmu.o_req]) this.cmu.evaluate(v);
     const flush = this.evalWB(v);
     const memStall = this.evalMEM(v, flush);
     const exHold = this.evalEX(v, flush, memStall);
@@ -269,7 +270,7 @@ export class Core {
     this.lsu.commit(v);
     this.mdu.commit(v);
     this.gasUnit.commit(v);
-    this.intc.commit(v);
+    if (v[this.intc.o_irq]) this.intc.commit(v);
     v[this.s_mem_charged] = this.memChargedD;
     this.cycles++;
     v[this.s_cycle] = this.cycles;

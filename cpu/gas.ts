@@ -57,6 +57,7 @@ export class GasCounter {
   }
 
   commit(v: Int32Array): void {
+    if (this.usedD === this.used) return;
     this.used = this.usedD;
     v[this.r_used] = this.used;
     v[this.o_left] = this.limit === GAS_INFINITE ? -1 : this.limit - this.used;
