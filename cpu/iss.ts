@@ -95,18 +95,18 @@ export class Iss {
     let sr = this.sr, sbase = sr.base, send = sr.end;
     let stop = Stop.LIMIT;
 
-    while (n < max) {
+    loop: while (n < max) {
       let off = pc - cbase;
       if (off < 0 || off >= csize) {
         const r = this.mem.find(pc, 4, Perm.X);
-        if (r === null || r.code === null) { this.cause = Cause.FETCH_FAULT; this.tval = pc; stop = Stop.TRAP; break; }
+        if (r === null || r.code === null) { this.cause = Cause.FETCH_FAULT; this.tval = pc; stop = Stop.TRAP; break loop; }
         cr = r; cbase = r.base; csize = r.size; ctlA = r.code.ctl; immA = r.code.imm; off = pc - cbase;
       }
       const i = off >>> 2;
       const ctl = ctlA[i]!;
       const op = ctl & 0xff;
       const ng = gas + gcost[op]!;
-      if (ng > glimit) { this.cause = Cause.OUT_OF_GAS; this.tval = 0; stop = Stop.TRAP; break; }
+      if (ng > glimit) { this.cause = Cause.OUT_OF_GAS; this.tval = 0; stop = Stop.TRAP; break loop; }
       const rd = (ctl >> 8) & 31, rs1 = (ctl >> 16) & 31, rs2 = ctl >>> 24, imm = immA[i]!;
       let npc = (pc + 4) >>> 0;
       let a = 0;
@@ -116,12 +116,12 @@ export class Iss {
         case Op.AUIPC: x[rd] = sem.auipc(pc, imm); break;
         case Op.JAL: {
           const t = (pc + imm) >>> 0;
-          if (t & 3) { this.cause = Cause.FETCH_MISALIGNED; this.tval = t; stop = Stop.TRAP; break; }
+          if (t & 3) { this.cause = Cause.FETCH_MISALIGNED; this.tval = t; stop = Stop.TRAP; break loop; }
           x[rd] = npc; npc = t; break;
         }
         case Op.JALR: {
           const t = sem.jalrTarget(x[rs1]!, imm) >>> 0;
-          if (t & 3) { this.cause = Cause.FETCH_MISALIGNED; this.tval = t; stop = Stop.TRAP; break; }
+          if (t & 3) { this.cause = Cause.FETCH_MISALIGNED; this.tval = t; stop = Stop.TRAP; break loop; }
           x[rd] = npc; npc = t; break;
         }
         case Op.BEQ: if (sem.beq(x[rs1]!, x[rs2]!)) npc = (pc + imm) >>> 0; break;
@@ -137,7 +137,7 @@ export class Iss {
             const r = this.mem.find(a, w, Perm.R);
             if (r === null) {
               const d = findDevice(this.devices, a, w);
-              if (d === null) { this.cause = Cause.LOAD_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+              if (d === null) { this.cause = Cause.LOAD_FAULT; this.tval = a; stop = Stop.TRAP; break loop; }
               const raw = deviceLoad(d, a, w, this.perm);
               x[rd] = op === Op.LW ? raw | 0 : op === Op.LBU ? raw & 0xff : op === Op.LB ? sem.sextByte(raw) : op === Op.LHU ? raw & 0xffff : sem.sextHalf(raw);
               break;
@@ -156,7 +156,7 @@ export class Iss {
             const r = this.mem.find(a, w, Perm.W);
             if (r === null) {
               const d = findDevice(this.devices, a, w);
-              if (d === null) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break; }
+              if (d === null) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break loop; }
               deviceStore(d, a, w, x[rs2]!, this.perm);
               break;
             }
@@ -188,8 +188,9 @@ export class Iss {
         case Op.OR: x[rd] = sem.or(x[rs1]!, x[rs2]!); break;
         case Op.AND: x[rd] = sem.and(x[rs1]!, x[rs2]!); break;
         case Op.FENCE: break;
-        case Op.ECALL: stop = Stop.ECALL; break;
-        case Op.EBREAK: this.cause = Cause.BREAKPOINT; this.tval = pc; stop = Stop.TRAP; break;
+        // ECALL retires, then the loop returns for the frame's handler to serve it.
+        case Op.ECALL: stop = Stop.ECALL; gas = ng; pc = npc; n++; break loop;
+        case Op.EBREAK: this.cause = Cause.BREAKPOINT; this.tval = pc; stop = Stop.TRAP; break loop;
         case Op.MUL: x[rd] = sem.mul(x[rs1]!, x[rs2]!); break;
         case Op.MULH: x[rd] = sem.mulh(x[rs1]!, x[rs2]!); break;
         case Op.MULHSU: x[rd] = sem.mulhsu(x[rs1]!, x[rs2]!); break;
@@ -200,18 +201,16 @@ export class Iss {
         case Op.REMU: x[rd] = sem.remu(x[rs1]!, x[rs2]!); break;
         case Op.GAS: x[rd] = glimit === GAS_INFINITE ? -1 : glimit - ng; break;
         case Op.PERM: x[rd] = this.perm; break;
-        case Op.EVAL: case Op.RETURN: case Op.THROW: case Op.GASTAB: stop = Stop.FRAME; break;
-        default: this.cause = Cause.ILLEGAL_INSTRUCTION; this.tval = cr.code!.word[i]! >>> 0; stop = Stop.TRAP; break;
+        case Op.EVAL: case Op.RETURN: case Op.THROW: case Op.GASTAB: stop = Stop.FRAME; break loop;
+        default: this.cause = Cause.ILLEGAL_INSTRUCTION; this.tval = cr.code!.word[i]! >>> 0; stop = Stop.TRAP; break loop;
       }
-      if (stop === Stop.TRAP || stop === Stop.FRAME) break;
-      // A taken branch to a misaligned target traps on the branch itself (§2.5); sequential
-      // and JAL/JALR targets are checked above.
-      if (npc & 3) { this.cause = Cause.FETCH_MISALIGNED; this.tval = npc; stop = Stop.TRAP; break; }
+      // A taken branch to a misaligned target traps on the branch itself (§2.5). Only a branch
+      // can get here with one (JAL/JALR check above; B-immediates are even, so bit 1 tells).
+      if (npc & 2) { this.cause = Cause.FETCH_MISALIGNED; this.tval = npc; stop = Stop.TRAP; break loop; }
       x[0] = 0;
       gas = ng;
       pc = npc;
       n++;
-      if (stop !== Stop.LIMIT) break;
     }
     this.pc = pc;
     this.retired += n;
