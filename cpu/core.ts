@@ -191,11 +191,11 @@ export class Core {
     this.bus.pset = p & 0xff;
   }
 
-  get gasCost(): Int32Array {
+  get gasCost(): Float64Array {
     return this.gasUnit.cost;
   }
 
-  set gasCost(c: Int32Array) {
+  set gasCost(c: Float64Array) {
     this.gasUnit.cost = c;
   }
 

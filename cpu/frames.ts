@@ -18,7 +18,7 @@ export interface FrameModel {
   retired: number;
   gasUsed: number;
   gasLimit: number;
-  gasCost: Int32Array;
+  gasCost: Float64Array;
   perm: number;
   readonly cause: number;
   readonly tval: number;
@@ -255,7 +255,7 @@ export class CallManager {
         let old = 0;
         if (cls < GAS_CLASSES.length && m.perm & PermBit.ALTER_GAS_TABLE) {
           for (let i = 0; i < TABLE.length; i++) {
-            if (TABLE[i]!.gas === GAS_CLASSES[cls]) { old = m.gasCost[i]!; m.gasCost[i] = rs2v; }
+            if (TABLE[i]!.gas === GAS_CLASSES[cls]) { old = m.gasCost[i]!; m.gasCost[i] = rs2v >>> 0; }
           }
         }
         const rd = rdOf(word);

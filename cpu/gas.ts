@@ -9,7 +9,7 @@ export class GasCounter {
   /** Gas used so far (a double: gas totals can exceed 2^32; mirrored low bits in `r_used`). */
   used = 0;
   limit = GAS_INFINITE;
-  cost: Int32Array = gasCostsByOp();
+  cost: Float64Array = gasCostsByOp();
   /** Trace view: the low 32 bits of gas used and gas left. */
   readonly r_used: number;
   readonly o_left: number;

@@ -19,8 +19,9 @@ const NO_REGION = new Region('none', 'ram', 0, 0, 0);
 const EMPTY = new Int32Array(0);
 
 /** Per-op base gas cost from the table's gas class (docs/gas.md). */
-export function gasCostsByOp(costs: Readonly<Record<string, number>> = DEFAULT_GAS_COSTS): Int32Array {
-  const out = new Int32Array(TABLE.length + 1);
+/** Costs are unsigned 32-bit values (GASTAB can set any), so they are held as doubles. */
+export function gasCostsByOp(costs: Readonly<Record<string, number>> = DEFAULT_GAS_COSTS): Float64Array {
+  const out = new Float64Array(TABLE.length + 1);
   for (let i = 0; i < TABLE.length; i++) out[i] = costs[TABLE[i]!.gas]!;
   out[Op.ILLEGAL] = 0;
   return out;
@@ -54,7 +55,7 @@ export class Iss {
   /** Gas metered so far and the frame's limit. */
   gasUsed = 0;
   gasLimit = GAS_INFINITE;
-  gasCost: Int32Array = gasCostsByOp();
+  gasCost: Float64Array = gasCostsByOp();
   /** The frame's permission set (docs/architecture.md). */
   perm = 0;
   /** Set when run() returns Stop.TRAP. */

@@ -221,6 +221,17 @@ describe('permissions', () => {
     // addi 1, li 1, li 1, gastab 1, then ALU at 5: addi 5, sw 2, mv 5, li 5, RETURN 20, copy 1.
     expect(r.word('gasused')).toBe(42);
   });
+
+  test('gas costs are unsigned: a cost of 0x80000000 is huge, not negative', () => {
+    const r = run(parent(`
+  li t0, 0
+  li t1, 0x80000000
+  gastab t2, t0, t1
+  addi t3, zero, 1
+  return zero, zero`, { pset: 0x20, gas: 1000 }));
+    expect(r.status).toBe(2);
+    expect(r.word('gasused')).toBe(3);
+  });
 });
 
 describe('INTERRUPT', () => {

@@ -94,8 +94,8 @@ export class RetireTap implements FrameModel {
   set gasUsed(g: number) { this.inner.gasUsed = g; }
   get gasLimit(): number { return this.inner.gasLimit; }
   set gasLimit(g: number) { this.inner.gasLimit = g; }
-  get gasCost(): Int32Array { return this.inner.gasCost; }
-  set gasCost(c: Int32Array) { this.inner.gasCost = c; }
+  get gasCost(): Float64Array { return this.inner.gasCost; }
+  set gasCost(c: Float64Array) { this.inner.gasCost = c; }
   get perm(): number { return this.inner.perm; }
   set perm(p: number) { this.inner.perm = p; }
   get cause(): number { return this.inner.cause; }
