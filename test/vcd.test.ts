@@ -407,6 +407,23 @@ describe('waveforms of real programs', () => {
     expect(biggest).toBeLessThanOrEqual(1 << 20); // ... in chunks of at most 1 MiB ...
     expect(grown).toBeLessThan(16 << 20); // ... while the heap stayed put
   });
+
+  test('a 50-million-cycle run with every signal traced keeps memory flat', () => {
+    const m = createModel('cycle', loadElf(program(SPIN)));
+    let bytes = 0;
+    const w = new VcdWriter(m.sig, (b) => { bytes += b.length; });
+    attachVcd(m, w);
+    const calls = new CallManager(m, new LinuxHost());
+    calls.run({ maxCycles: 1_000_000 }); // warm up
+    const mem = (): number => { const u = process.memoryUsage(); return u.heapUsed + u.arrayBuffers; };
+    const before = mem();
+    calls.run({ maxCycles: 50_000_000 });
+    const grown = mem() - before;
+    w.close();
+    expect(m.cycles).toBe(50_000_000);
+    expect(bytes).toBeGreaterThan(49_000_000 * 100);
+    expect(grown).toBeLessThan(16 << 20);
+  }, 900_000);
 });
 
 describe('evminf run --vcd', () => {
