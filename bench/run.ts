@@ -1,205 +1,427 @@
-// `npm run bench`: simulation speed on the workloads in bench/workloads (integer mix, Keccak-256
-// in software, branchy code), compiled here with Debian's riscv64-unknown-elf-gcc:
-//   - the ISS: instructions per second;
-//   - the cycle model with tracing off: simulated cycles per second;
-//   - the cycle model with a full VCD of every signal: cycles per second, VCD bytes per cycle
-//     and per second;
-//   - qemu-riscv32 on the same ELF, when installed: instructions per second and the ratio.
-// Each figure is the best of several runs after a warm-up. `--json` prints one JSON object;
-// `--heap` adds a heap check of the untraced hot loop (run node with --expose-gc for it).
-// Progress goes to stderr only on a terminal.
+// `npm run bench`: simulation speed on the C workloads in bench/workloads (an integer mix,
+// Keccak-256 in software, branchy code), compiled here with Debian's riscv64-unknown-elf-gcc
+// into a cache directory. For each workload:
+//   - the ISS, the whole program: instructions per second;
+//   - the cycle model with tracing off, a fixed budget of cycles: cycles per second and CPI;
+//   - the cycle model with a VCD of every signal written to a temporary file (waveforms/vcd.ts,
+//     when built): cycles per second, VCD bytes per cycle and per second;
+//   - qemu-riscv32 on the same ELF, when installed: the whole process's wall time, as
+//     instructions per second and as a multiple of the ISS.
+// Every figure is the best of N runs after one warm-up. Outputs are checked before anything is
+// reported: Keccak against known hashes and Node's SHA3, every workload's ISS output against
+// QEMU's.
+//
+// Options: --json (one JSON object on stdout), --markdown (the figures as a Markdown table),
+// --heap (add the heap check of bench/heap.ts), --runs=N, --cycles=N (cycle-model budget),
+// --vcd-cycles=N, --only=NAME[,NAME]. Progress goes to stderr when it is a terminal.
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpus, platform, arch, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Core, CycleTracer } from '../cpu/core.js';
 import { LinuxHost } from '../cpu/host.js';
-import type { Core } from '../cpu/core.js';
-import type { Iss } from '../cpu/iss.js';
-import { createModel, type ModelKind } from '../cpu/machine.js';
+import { createModel } from '../cpu/machine.js';
 import { loadElf } from '../cpu/program.js';
 import { runToEnd } from '../cpu/runner.js';
-import { attachVcd, VcdWriter } from '../waveforms/vcd.js';
+import type { Signals } from '../cpu/signals.js';
+import { DEFAULT_HEAP_CYCLES, heapCheckInChild, type HeapFigures } from './heap.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SOURCES = join(ROOT, 'bench/workloads');
+const CACHE = join(ROOT, 'node_modules/.cache/evminf-bench');
 const CC = 'riscv64-unknown-elf-gcc';
-const CFLAGS = ['-O2', '-march=rv32im', '-mabi=ilp32', '-ffreestanding', '-fno-builtin', '-nostdlib', '-static'];
-const CYCLE_BUDGET = 6_000_000;
-const VCD_BUDGET = 1_000_000;
+const CFLAGS = ['-O2', '-march=rv32im', '-mabi=ilp32', '-nostdlib', '-static', '-ffreestanding', '-fno-builtin'];
+const QEMU = 'qemu-riscv32';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const heap = args.includes('--heap');
-const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 3);
-const tty = !json && process.stderr.isTTY;
-const say = (s: string): void => { if (tty) process.stderr.write(`\r\x1b[K${s}`); };
+/** The project's speed floors (README, docs/performance.md). */
+const FLOOR_ISS = 100e6, FLOOR_CYCLE = 5e6, FLOOR_VCD = 0.5e6, FLOOR_VCD_BYTES = 800;
+
+// ---- Workloads and their output checks ----
+
+const KECCAK_EMPTY = 'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470';
+const KECCAK_ABC = '4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45';
+
+/** keccak.c's lines against known Keccak-256 values and Node's SHA3-256 of the same message. */
+function checkKeccak(out: string): string | null {
+  const got = new Map(out.trim().split('\n').map((l) => l.split(' ') as [string, string]));
+  const msg = new Uint8Array(1000);
+  for (let i = 0; i < msg.length; i++) msg[i] = (7 * i + 1) & 0xff;
+  const want: [string, string][] = [
+    ["keccak256('')", KECCAK_EMPTY],
+    ["keccak256('abc')", KECCAK_ABC],
+    ['sha3-256(m)', createHash('sha3-256').update(msg).digest('hex')],
+  ];
+  for (const [name, hash] of want) {
+    if (got.get(name) !== hash) return `${name} is ${got.get(name) ?? 'missing'}, expected ${hash}`;
+  }
+  return got.has('chain') ? null : 'no chain line';
+}
+
+interface Workload {
+  name: string;
+  what: string;
+  check?: (stdout: string) => string | null;
+}
+
+const WORKLOADS: readonly Workload[] = [
+  { name: 'intmix', what: 'arithmetic, mul/div, loads/stores of every width, calls' },
+  { name: 'keccak', what: 'Keccak-256 in software, 64-bit lanes as register pairs', check: checkKeccak },
+  { name: 'branchy', what: 'state machine, quicksort and binary search on pseudo-random data' },
+];
+
+// ---- Options ----
+
+interface Options {
+  json: boolean;
+  markdown: boolean;
+  heap: boolean;
+  runs: number;
+  cycles: number;
+  vcdCycles: number;
+  only: string[] | null;
+}
 
 function fail(message: string): never {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(1);
 }
 
-function has(cmd: string): boolean {
-  return spawnSync('sh', ['-c', 'command -v "$1" >/dev/null', 'sh', cmd]).status === 0;
+function parseArgs(argv: readonly string[]): Options {
+  const o: Options = { json: false, markdown: false, heap: false, runs: 3, cycles: 10_000_000, vcdCycles: 1_000_000, only: null };
+  const count = (a: string, v: string): number => {
+    const n = Number(v.replace(/_/g, ''));
+    if (!Number.isSafeInteger(n) || n <= 0) fail(`${a} needs a positive integer`);
+    return n;
+  };
+  for (const a of argv) {
+    const [k, v] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, ''];
+    switch (k) {
+      case '--json': o.json = true; break;
+      case '--markdown': o.markdown = true; break;
+      case '--heap': o.heap = true; break;
+      case '--runs': o.runs = count(k, v); break;
+      case '--cycles': o.cycles = count(k, v); break;
+      case '--vcd-cycles': o.vcdCycles = count(k, v); break;
+      case '--only': {
+        o.only = v.split(',').filter((s) => s !== '');
+        const bad = o.only.find((n) => !WORKLOADS.some((w) => w.name === n));
+        if (bad !== undefined || o.only.length === 0) fail(`--only takes workload names: ${WORKLOADS.map((w) => w.name).join(', ')}`);
+        break;
+      }
+      default: fail(`unknown option ${a} (--json, --markdown, --heap, --runs=N, --cycles=N, --vcd-cycles=N, --only=NAME,...)`);
+    }
+  }
+  return o;
 }
 
-/** Compile every workload into a cache directory keyed by the sources' hash. */
-function build(): Map<string, string> {
-  if (!has(CC)) fail(`${CC} not found: install gcc-riscv64-unknown-elf (Debian) to build the workloads`);
-  const dir = join(root, 'bench/workloads');
-  const rt = join(root, 'test/c');
-  const sources = readdirSync(dir).filter((f) => f.endsWith('.c')).sort();
-  const hash = createHash('sha256');
-  for (const f of [...sources.map((s) => join(dir, s)), join(rt, 'rt.h')]) hash.update(readFileSync(f));
-  const cache = join(tmpdir(), `evminf-bench-${hash.digest('hex').slice(0, 12)}`);
-  mkdirSync(cache, { recursive: true });
+const progress = process.stderr.isTTY;
+function say(s: string): void {
+  if (progress) process.stderr.write(`\r\x1b[K${s}`);
+}
+
+// ---- Tools ----
+
+/** First line of `cmd --version`, or null when it is not installed. */
+function toolVersion(cmd: string): string | null {
+  const r = spawnSync(cmd, ['--version'], { encoding: 'utf8' });
+  if (r.error !== undefined || r.status !== 0) return null;
+  return r.stdout.split('\n')[0]!.trim();
+}
+
+/** Compile each workload once per (compiler, flags, sources) into the cache; paths by name. */
+function build(workloads: readonly Workload[], cc: string): Map<string, string> {
+  mkdirSync(CACHE, { recursive: true });
+  const rt = readFileSync(join(SOURCES, 'rt.h'));
   const elfs = new Map<string, string>();
-  for (const s of sources) {
-    const name = s.replace(/\.c$/, '');
-    const out = join(cache, name);
+  for (const w of workloads) {
+    const src = join(SOURCES, `${w.name}.c`);
+    const key = createHash('sha256').update(cc).update(CFLAGS.join(' ')).update(rt).update(readFileSync(src)).digest('hex').slice(0, 16);
+    const out = join(CACHE, `${w.name}-${key}.elf`);
     if (!existsSync(out)) {
-      const r = spawnSync(CC, [...CFLAGS, `-I${rt}`, '-o', out, join(dir, s), '-lgcc'], { encoding: 'utf8' });
-      if (r.status !== 0) fail(`compiling ${s} failed: ${r.stderr.split('\n')[0]}`);
+      say(`compiling ${w.name}.c`);
+      const tmp = `${out}.tmp-${process.pid}`;
+      const r = spawnSync(CC, [...CFLAGS, '-o', tmp, src, '-lgcc'], { encoding: 'utf8' });
+      if (r.status !== 0) fail(`compiling ${w.name}.c failed: ${r.stderr.split('\n').find((l) => l.includes('error')) ?? r.stderr.split('\n')[0]}`);
+      renameSync(tmp, out);
     }
-    elfs.set(name, out);
+    elfs.set(w.name, out);
   }
   return elfs;
 }
 
-function best(n: number, f: () => number): number {
-  f(); // warm-up
+// ---- Measurements ----
+
+const now = (): number => performance.now() / 1000;
+
+/** One warm-up, then the best (highest) of `runs` rates. */
+function best(runs: number, warmup: () => void, measure: () => number): number {
+  warmup();
   let b = 0;
-  for (let i = 0; i < n; i++) b = Math.max(b, f());
+  for (let i = 0; i < runs; i++) b = Math.max(b, measure());
   return b;
 }
 
-function model(kind: 'iss', elf: Uint8Array): Iss;
-function model(kind: 'cycle', elf: Uint8Array): Core;
-function model(kind: ModelKind, elf: Uint8Array): Core | Iss {
-  return createModel(kind, loadElf(elf));
-}
+interface IssFigures { instructions: number; instructionsPerSecond: number; stdout: string }
 
-interface WorkloadFigures {
-  instructions: number;
-  issInstructionsPerSecond: number;
-  cycleCyclesPerSecond: number;
-  cpi: number;
-  vcdCyclesPerSecond: number | null;
-  vcdBytesPerCycle: number | null;
-  vcdBytesPerSecond: number | null;
-  qemuInstructionsPerSecond: number | null;
-  issToQemu: number | null;
-  output: string;
-}
-
-function measure(name: string, path: string): WorkloadFigures {
-  const elf = readFileSync(path);
-  // ISS: the whole program.
-  say(`${name}: ISS`);
-  let instructions = 0, output = '';
-  const iss = best(runs, () => {
-    const m = model('iss', elf);
+function measureIss(name: string, elf: Uint8Array, runs: number): IssFigures {
+  let instructions = 0, stdout = '';
+  const rate = best(runs, () => {
+    runToEnd(createModel('iss', loadElf(elf)), new LinuxHost(), { maxInstructions: 20_000_000 });
+  }, () => {
+    const m = createModel('iss', loadElf(elf));
     const host = new LinuxHost();
-    const t = process.hrtime.bigint();
+    const t = now();
     const r = runToEnd(m, host);
-    const s = Number(process.hrtime.bigint() - t) / 1e9;
-    if (r.reason !== 'exit' || r.exitCode !== 0) fail(`${name} did not exit 0 on the ISS (${r.message ?? r.reason})`);
+    const s = now() - t;
+    if (r.reason !== 'exit' || r.exitCode !== 0) fail(`${name} did not exit 0 on the ISS: ${r.message ?? `exit code ${r.exitCode}`}`);
     instructions = r.instructions;
-    output = new TextDecoder().decode(host.output(1));
+    stdout = new TextDecoder().decode(host.output(1));
     return r.instructions / s;
   });
-  // Cycle model, untraced: a fixed budget of cycles.
-  say(`${name}: cycle model`);
-  let cpi = 0;
-  const cyc = best(runs, () => {
-    const m = model('cycle', elf);
-    const t = process.hrtime.bigint();
-    const r = runToEnd(m, new LinuxHost(), { maxCycles: CYCLE_BUDGET });
-    const s = Number(process.hrtime.bigint() - t) / 1e9;
+  return { instructions, instructionsPerSecond: rate, stdout };
+}
+
+interface CycleFigures { cycles: number; cyclesPerSecond: number; cpi: number }
+
+function measureCycle(name: string, elf: Uint8Array, runs: number, budget: number): CycleFigures {
+  let cycles = 0, cpi = 0;
+  const once = (maxCycles: number): number => {
+    const m = createModel('cycle', loadElf(elf));
+    const t = now();
+    const r = runToEnd(m, new LinuxHost(), { maxCycles });
+    const s = now() - t;
+    if (r.reason !== 'limit' && !(r.reason === 'exit' && r.exitCode === 0)) fail(`${name} failed on the cycle model: ${r.message ?? `exit code ${r.exitCode}`}`);
+    cycles = r.cycles!;
     cpi = r.cycles! / r.instructions;
     return r.cycles! / s;
-  });
-  // Cycle model with a VCD of every signal, to a file (what a user gets with --vcd).
-  say(`${name}: cycle model + VCD`);
-  let vcd: number | null = null, bytesPerCycle: number | null = null;
-  const file = join(tmpdir(), `evminf-bench-${process.pid}.vcd`);
-  try {
-    vcd = best(Math.max(1, runs - 1), () => {
-      const m = model('cycle', elf);
-      const fd = openSync(file, 'w');
-      const w = new VcdWriter(m.sig, fd);
-      attachVcd(m, w);
-      const t = process.hrtime.bigint();
-      const r = runToEnd(m, new LinuxHost(), { maxCycles: VCD_BUDGET });
-      w.close();
-      closeSync(fd);
-      const s = Number(process.hrtime.bigint() - t) / 1e9;
-      bytesPerCycle = statSync(file).size / r.cycles!;
-      return r.cycles! / s;
-    });
-  } finally {
-    rmSync(file, { force: true });
-  }
-  // QEMU on the same ELF, best wall time of a few runs.
-  let qemu: number | null = null;
-  if (has('qemu-riscv32')) {
-    say(`${name}: qemu-riscv32`);
-    qemu = best(runs, () => {
-      const t = process.hrtime.bigint();
-      const r = spawnSync('qemu-riscv32', [path]);
-      const s = Number(process.hrtime.bigint() - t) / 1e9;
-      if (r.status !== 0) fail(`${name} did not exit 0 under qemu-riscv32`);
-      return instructions / s;
-    });
-  }
-  return {
-    instructions, issInstructionsPerSecond: iss, cycleCyclesPerSecond: cyc, cpi,
-    vcdCyclesPerSecond: vcd, vcdBytesPerCycle: bytesPerCycle, vcdBytesPerSecond: vcd !== null && bytesPerCycle !== null ? vcd * bytesPerCycle : null,
-    qemuInstructionsPerSecond: qemu, issToQemu: qemu === null ? null : iss / qemu, output,
   };
+  const rate = best(runs, () => once(Math.ceil(budget / 5)), () => once(budget));
+  return { cycles, cyclesPerSecond: rate, cpi };
 }
 
-/** Heap use of the untraced cycle loop: allocation per cycle would show as growth and GCs. */
-function heapCheck(path: string): { cycles: number; heapBefore: number; heapAfter: number; gcExposed: boolean } {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  const m = model('cycle', readFileSync(path));
-  runToEnd(m, new LinuxHost(), { maxCycles: 200_000 }); // warm-up: JIT and caches
-  gc?.();
-  const before = process.memoryUsage().heapUsed;
-  runToEnd(m, new LinuxHost(), { maxCycles: 200_000 + 5_000_000 });
-  gc?.();
-  const after = process.memoryUsage().heapUsed;
-  return { cycles: 5_000_000, heapBefore: before, heapAfter: after, gcExposed: gc !== undefined };
+/** What the bench needs of waveforms/vcd.ts, loaded at run time so the bench works without it. */
+interface VcdTracer extends CycleTracer {
+  close(): void;
+}
+interface VcdModule {
+  VcdWriter: new (sig: Signals, out: number) => VcdTracer;
+  attachVcd?: (core: Core, w: VcdTracer) => void;
 }
 
-const M = (x: number | null, d = 2): string => (x === null ? 'n/a' : (x / 1e6).toFixed(d));
+async function loadVcd(): Promise<VcdModule | null> {
+  const spec = '../waveforms/vcd.js';
+  try {
+    const m = (await import(spec)) as Partial<VcdModule>;
+    return typeof m.VcdWriter === 'function' ? (m as VcdModule) : null;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
+    throw e;
+  }
+}
 
-function main(): void {
-  const elfs = build();
+interface VcdFigures { cycles: number; cyclesPerSecond: number; bytesPerCycle: number; bytesPerSecond: number }
+
+function measureVcd(name: string, elf: Uint8Array, runs: number, budget: number, vcd: VcdModule): VcdFigures {
+  const file = join(tmpdir(), `evminf-bench-${process.pid}.vcd`);
+  let cycles = 0, bytes = 0, seconds = 0;
+  const once = (maxCycles: number): number => {
+    const m = createModel('cycle', loadElf(elf));
+    const fd = openSync(file, 'w');
+    try {
+      const w = new vcd.VcdWriter(m.sig, fd);
+      const t = now();
+      // Sample the reset state as `#0`, then trace every cycle (what `evminf run --vcd` does).
+      if (vcd.attachVcd) vcd.attachVcd(m, w);
+      else { w.cycle(m.cycles, m.sig.v); m.tracer = w; }
+      const r = runToEnd(m, new LinuxHost(), { maxCycles });
+      w.close();
+      const s = now() - t;
+      if (r.reason !== 'limit' && !(r.reason === 'exit' && r.exitCode === 0)) fail(`${name} failed on the traced cycle model: ${r.message ?? `exit code ${r.exitCode}`}`);
+      cycles = r.cycles!;
+      bytes = statSync(file).size;
+      seconds = s;
+      return r.cycles! / s;
+    } finally {
+      closeSync(fd);
+      rmSync(file, { force: true });
+    }
+  };
+  let bestRate = 0, bestBytes = 0, bestSeconds = 0;
+  once(Math.ceil(budget / 5));
+  for (let i = 0; i < runs; i++) {
+    const rate = once(budget);
+    if (rate > bestRate) { bestRate = rate; bestBytes = bytes; bestSeconds = seconds; }
+  }
+  return { cycles, cyclesPerSecond: bestRate, bytesPerCycle: bestBytes / cycles, bytesPerSecond: bestBytes / bestSeconds };
+}
+
+interface QemuFigures { seconds: number; instructionsPerSecond: number }
+
+/** qemu-riscv32's best wall time for the whole process (start-up included), and its output. */
+function measureQemu(name: string, elfPath: string, runs: number, instructions: number, issStdout: string): QemuFigures {
+  let fastest = Infinity;
+  for (let i = 0; i <= runs; i++) {
+    const t = now();
+    const r = spawnSync(QEMU, [elfPath], { encoding: 'utf8' });
+    const s = now() - t;
+    if (r.status !== 0) fail(`${name} did not exit 0 under ${QEMU} (${r.error?.message ?? `exit status ${r.status}`})`);
+    if (r.stdout !== issStdout) fail(`${name}: the ISS printed ${JSON.stringify(issStdout.trim())}, ${QEMU} ${JSON.stringify(r.stdout.trim())}`);
+    if (i > 0) fastest = Math.min(fastest, s); // run 0 warms the page cache
+  }
+  return { seconds: fastest, instructionsPerSecond: instructions / fastest };
+}
+
+// ---- Report ----
+
+interface WorkloadFigures {
+  description: string;
+  stdout: string;
+  iss: Omit<IssFigures, 'stdout'>;
+  cycle: CycleFigures;
+  vcd: VcdFigures | null;
+  qemu: (QemuFigures & { qemuToIss: number }) | null;
+}
+
+interface Floor { floor: string; value: number | null; unit: string; met: boolean | null }
+
+/** The floors are set on the integer mix workload (docs/performance.md); null when it did not run. */
+function floors(results: Record<string, WorkloadFigures>): Floor[] {
+  const r = results.intmix as WorkloadFigures | undefined;
+  const iss = r?.iss.instructionsPerSecond ?? null;
+  const cyc = r?.cycle.cyclesPerSecond ?? null;
+  const vcd = r?.vcd?.cyclesPerSecond ?? null;
+  const vcdBytes = r?.vcd?.bytesPerCycle ?? null;
+  return [
+    { floor: 'ISS >= 100 M instructions/s', value: iss, unit: 'instructions/s', met: iss === null ? null : iss >= FLOOR_ISS },
+    { floor: 'cycle model >= 5 M cycles/s, tracing off', value: cyc, unit: 'cycles/s', met: cyc === null ? null : cyc >= FLOOR_CYCLE },
+    { floor: 'full VCD >= 0.5 M cycles/s', value: vcd, unit: 'cycles/s', met: vcd === null ? null : vcd >= FLOOR_VCD },
+    { floor: 'full VCD < 800 bytes/cycle', value: vcdBytes, unit: 'bytes/cycle', met: vcdBytes === null ? null : vcdBytes < FLOOR_VCD_BYTES },
+  ];
+}
+
+const mega = (x: number | null | undefined, digits = 2): string => (x === null || x === undefined ? 'n/a' : (x / 1e6).toFixed(digits));
+const fixed = (x: number | null | undefined, digits: number): string => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
+const group = (n: number): string => n.toLocaleString('en-US');
+
+const HEADERS = ['workload', 'instructions', 'ISS M instr/s', 'cycle M cyc/s', 'CPI', 'VCD M cyc/s', 'VCD B/cyc', 'VCD MB/s', 'QEMU M instr/s', 'QEMU/ISS'];
+
+function rows(results: Record<string, WorkloadFigures>): string[][] {
+  return Object.entries(results).map(([name, r]) => [
+    name,
+    group(r.iss.instructions),
+    mega(r.iss.instructionsPerSecond, 1),
+    mega(r.cycle.cyclesPerSecond),
+    fixed(r.cycle.cpi, 3),
+    mega(r.vcd?.cyclesPerSecond),
+    fixed(r.vcd?.bytesPerCycle, 0),
+    mega(r.vcd?.bytesPerSecond, 0),
+    mega(r.qemu?.instructionsPerSecond, 0),
+    r.qemu ? `${r.qemu.qemuToIss.toFixed(1)}x` : 'n/a',
+  ]);
+}
+
+function textTable(head: string[], body: string[][]): string {
+  const width = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join('  ').trimEnd();
+  return [line(head), width.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+function markdownTable(head: string[], body: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function floorValue(f: Floor): string {
+  if (f.value === null) return 'n/a';
+  return f.unit === 'bytes/cycle' ? `${f.value.toFixed(0)} bytes/cycle` : `${mega(f.value, 2)} M ${f.unit}`;
+}
+
+function heapLine(h: HeapFigures): string {
+  const kib = (b: number): string => `${group(Math.round(b / 1024))} KiB`;
+  const verdict = h.gcMinor + h.gcMajor === 0 ? `no GC ran: at most ${h.bytesPerCycleAtMost!.toFixed(4)} bytes allocated per cycle` : 'the loop allocates';
+  return `heap (intmix, ${group(h.cycles)} untraced cycles): ${kib(h.heapBeforeBytes)} before, ${kib(h.heapAfterBytes)} right after, ${kib(h.heapAfterGcBytes)} after a full GC; ${h.gcMinor} scavenges, ${h.gcMajor} mark-sweeps during the run; ${verdict}`;
+}
+
+// ---- Main ----
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const cc = toolVersion(CC);
+  if (cc === null) fail(`${CC} not found: install it (Debian: apt-get install gcc-riscv64-unknown-elf) to build the workloads`);
+  const qemu = toolVersion(QEMU);
+  const vcd = await loadVcd();
+  const notes: string[] = [];
+  if (vcd === null) notes.push('waveforms/vcd.js is not built: the VCD columns are skipped');
+  if (qemu === null) notes.push(`${QEMU} is not installed: the QEMU columns are skipped and outputs are checked only against known values`);
+  else notes.push(`${QEMU} times are whole-process wall times, start-up included`);
+
+  const workloads = WORKLOADS.filter((w) => o.only === null || o.only.includes(w.name));
+  const elfs = build(workloads, cc);
   const results: Record<string, WorkloadFigures> = {};
-  for (const [name, path] of elfs) results[name] = measure(name, path);
-  const heapResult = heap ? heapCheck(elfs.get('intmix')!) : null;
+  for (const w of workloads) {
+    const path = elfs.get(w.name)!;
+    const elf = readFileSync(path);
+    say(`${w.name}: ISS`);
+    const iss = measureIss(w.name, elf, o.runs);
+    const bad = w.check?.(iss.stdout) ?? null;
+    if (bad !== null) fail(`${w.name} computed a wrong result on the ISS: ${bad}`);
+    say(`${w.name}: qemu-riscv32`);
+    const q = qemu === null ? null : measureQemu(w.name, path, o.runs, iss.instructions, iss.stdout);
+    say(`${w.name}: cycle model, ${group(o.cycles)} cycles`);
+    const cycle = measureCycle(w.name, elf, o.runs, o.cycles);
+    say(`${w.name}: cycle model with a full VCD, ${group(o.vcdCycles)} cycles`);
+    const v = vcd === null ? null : measureVcd(w.name, elf, o.runs, o.vcdCycles, vcd);
+    results[w.name] = {
+      description: w.what,
+      stdout: iss.stdout,
+      iss: { instructions: iss.instructions, instructionsPerSecond: iss.instructionsPerSecond },
+      cycle,
+      vcd: v,
+      qemu: q === null ? null : { ...q, qemuToIss: q.instructionsPerSecond / iss.instructionsPerSecond },
+    };
+  }
+  let heap: HeapFigures | null = null;
+  if (o.heap) {
+    const path = elfs.get('intmix') ?? elfs.get(workloads[0]!.name)!;
+    say(`heap check, ${group(DEFAULT_HEAP_CYCLES)} cycles`);
+    try {
+      heap = heapCheckInChild(path);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
   say('');
-  if (tty) process.stderr.write('\r\x1b[K');
-  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  if (json) {
-    process.stdout.write(JSON.stringify({ date: new Date().toISOString(), machine, cycleBudget: CYCLE_BUDGET, vcdBudget: VCD_BUDGET, workloads: results, heap: heapResult }) + '\n');
+  if (progress) process.stderr.write('\r\x1b[K');
+
+  const cpuList = cpus();
+  const machine = {
+    cpu: cpuList[0]?.model.trim() ?? 'unknown',
+    cores: cpuList.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    platform: `${platform()} ${arch()}`,
+    node: process.version,
+  };
+  const fl = floors(results);
+  if (o.json) {
+    const settings = { runs: o.runs, cycleBudget: o.cycles, vcdCycleBudget: o.vcdCycles, compiler: cc, cflags: CFLAGS.join(' '), qemu };
+    process.stdout.write(JSON.stringify({ date: new Date().toISOString(), machine, settings, workloads: results, floors: fl, heap, notes }) + '\n');
     return;
   }
-  const lines = [
+  const out: string[] = [
     `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`,
+    `best of ${o.runs} after a warm-up; cycle model ${group(o.cycles)} cycles, full VCD ${group(o.vcdCycles)} cycles; ISS and QEMU run each program to its end`,
     '',
-    'workload   instructions   ISS M instr/s   cycle M cyc/s   CPI    VCD M cyc/s   VCD B/cyc   VCD MB/s   QEMU M instr/s   ISS/QEMU',
+    o.markdown ? markdownTable(HEADERS, rows(results)) : textTable(HEADERS, rows(results)),
+    '',
   ];
-  for (const [name, r] of Object.entries(results)) {
-    lines.push(`${name.padEnd(10)} ${String(r.instructions).padStart(12)}   ${M(r.issInstructionsPerSecond, 1).padStart(13)}   ${M(r.cycleCyclesPerSecond).padStart(13)}   ${r.cpi.toFixed(3)}  ${M(r.vcdCyclesPerSecond).padStart(11)}   ${r.vcdBytesPerCycle === null ? 'n/a' : r.vcdBytesPerCycle.toFixed(0).padStart(9)}   ${M(r.vcdBytesPerSecond, 0).padStart(8)}   ${M(r.qemuInstructionsPerSecond, 1).padStart(14)}   ${r.issToQemu === null ? 'n/a' : r.issToQemu.toFixed(3).padStart(8)}`);
-  }
-  if (heapResult) {
-    lines.push('', `heap: ${(heapResult.heapBefore / 1024).toFixed(0)} KiB before, ${(heapResult.heapAfter / 1024).toFixed(0)} KiB after ${heapResult.cycles} untraced cycles${heapResult.gcExposed ? '' : ' (run node with --expose-gc for exact figures)'}`);
-  }
-  process.stdout.write(lines.join('\n') + '\n');
+  const fh = ['floor (integer mix)', 'intmix', 'met'];
+  const fr = fl.map((f) => [f.floor, floorValue(f), f.met === null ? 'n/a' : f.met ? 'yes' : 'no']);
+  out.push(o.markdown ? markdownTable(fh, fr) : textTable(fh, fr));
+  if (heap !== null) out.push('', heapLine(heap));
+  for (const n of notes) out.push(`note: ${n}`);
+  process.stdout.write(out.join('\n') + '\n');
 }
 
-main();
+await main();
