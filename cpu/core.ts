@@ -63,7 +63,7 @@ export class Core {
   readonly intc: InterruptController;
   readonly permReg: PermReg;
   readonly cmu: CallManagementUnit;
-  /** IF/ID, ID/EX, EX/MEM and MEM/WB, latched together. */
+  /** IF/ID, ID/EX, EX/MEM and MEM/WB (latched by the stages in front of them, see PipeReg). */
   readonly pipe: PipeBank;
   readonly ifid: PipeReg;
   readonly idex: PipeReg;
@@ -264,7 +264,6 @@ export class Core {
 
     // Clock edge.
     this.rf.commit(v);
-    this.pipe.commit(v);
     this.fetch.commit(v);
     this.bus.commit(v);
     this.lsu.commit(v);
@@ -389,7 +388,7 @@ export class Core {
 
   /** EX: forward operands, compute in the ALU / MDU / branch unit. Returns whether ID/EX holds. */
   private evalEX(v: Int32Array, flush: boolean, memStall: boolean): boolean {
-    const q = this.idex.base, d = this.exmem.d, em = this.exmem.base, mw = this.memwb.base;
+    const q = this.idex.base, d = this.exmem.d, em = this.exmem.base, rf = this.rf;
     v[this.s_redirect] = 0;
     if (flush) {
       v[this.mdu.i_start] = 0;
@@ -401,14 +400,15 @@ export class Core {
     const valid = v[q + IdEx.VALID]!;
     const op = v[q + IdEx.OP]!;
     const rs1 = v[q + IdEx.RS1]!, rs2 = v[q + IdEx.RS2]!, imm = v[q + IdEx.IMM]!, pc = v[q + IdEx.PC]!;
-    // Forwarding sources: the instruction in MEM (unless its value comes late) and the one in WB.
+    // Forwarding sources: the instruction in MEM (unless its value comes late) and the one in WB,
+    // as it drives the register file's write port (MEM/WB already holds MEM's next instruction).
     const emOp = v[em + ExMem.OP]!;
     const emRd = v[em + ExMem.VALID] && v[em + ExMem.EXC] === 0 && WRITES_RD[emOp] ? v[em + ExMem.RD]! : 0;
-    const mwRd = v[mw + MemWb.VALID] && v[mw + MemWb.WEN] ? v[mw + MemWb.RD]! : 0;
+    const mwRd = v[rf.i_we] ? v[rf.i_waddr]! : 0;
     this.hazard.forward(v, rs1, rs2, emRd, mwRd);
     const fa = v[this.hazard.o_fwd_a]!, fb = v[this.hazard.o_fwd_b]!;
-    const a = fa === 1 ? v[em + ExMem.RESULT]! : fa === 2 ? v[mw + MemWb.VALUE]! : v[q + IdEx.A]!;
-    const b = fb === 1 ? v[em + ExMem.RESULT]! : fb === 2 ? v[mw + MemWb.VALUE]! : v[q + IdEx.B]!;
+    const a = fa === 1 ? v[em + ExMem.RESULT]! : fa === 2 ? v[rf.i_wdata]! : v[q + IdEx.A]!;
+    const b = fb === 1 ? v[em + ExMem.RESULT]! : fb === 2 ? v[rf.i_wdata]! : v[q + IdEx.B]!;
     let exc = v[q + IdEx.EXC]!, tval = v[q + IdEx.TVAL]!;
     let result = 0, taken = false, npc = (pc + 4) | 0;
     const live = valid && exc === 0;
@@ -441,10 +441,9 @@ export class Core {
     v[this.s_ex_stall] = busy ? 1 : 0;
     if (memStall || busy) {
       // EX cannot advance: keep the instruction, refreshing its operands so forwarded values
-      // that leave the pipeline meanwhile are not lost.
-      if (memStall) this.exmem.hold(v); else d[ExMem.VALID] = 0;
+      // that leave the pipeline meanwhile are not lost. A MEM stall holds EX/MEM too.
+      if (!memStall) d[ExMem.VALID] = 0;
       const hd = this.idex.d;
-      for (let i = 0; i < hd.length; i++) hd[i] = v[q + i]!;
       hd[IdEx.A] = a; hd[IdEx.B] = b;
       return true;
     }
@@ -468,12 +467,11 @@ export class Core {
   private evalID(v: Int32Array, flush: boolean, exHold: boolean): boolean {
     const q = this.ifid.base, d = this.idex.d;
     if (flush || v[this.s_redirect]) { d[IdEx.VALID] = 0; return false; }
-    if (exHold) { this.ifid.hold(v); return true; }
+    if (exHold) return true; // IF/ID holds
     const valid = v[q + IfId.VALID]!, ctl = v[q + IfId.CTL]!;
     const ex = this.idex.base;
     if (this.hazard.loadUse(v, v[ex + IdEx.VALID]!, v[ex + IdEx.OP]!, v[ex + IdEx.RD]!, valid, ctl)) {
-      d[IdEx.VALID] = 0;
-      this.ifid.hold(v);
+      d[IdEx.VALID] = 0; // and IF/ID holds
       return true;
     }
     const op = ctl & 0xff, rs1 = (ctl >> 16) & 31, rs2 = ctl >>> 24;

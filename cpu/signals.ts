@@ -56,46 +56,36 @@ export class Signals {
 
 /**
  * A pipeline register: named fields whose Q outputs live in the signal array and whose D inputs
- * are written by the stage in front of it during evaluate. Registers of one PipeBank latch
- * together at the clock edge; a stalled register holds by taking its own Q as D. A bubble
- * clears the valid field (field 0 by convention).
+ * are written by the stage in front of it during evaluate. A stalled register holds (its D is
+ * its Q); a bubble clears the valid field (field 0 by convention).
+ *
+ * Stages evaluate back to front (WB, MEM, EX, ID, IF), so by the time a stage drives a register's
+ * D, every reader of that register's Q this cycle — the stage behind it, and the stage itself —
+ * has already read it. D therefore needs no storage of its own: `d` is a view over the Q slots,
+ * the stage's writes are the latch, and holding is leaving them alone. (Forwarding that would
+ * read a Q after its D was driven takes the value from the unit it was latched into instead: EX
+ * forwards from WB through the register file's write port, not from MEM/WB.)
  */
 export class PipeReg {
   constructor(
     /** Slot of field 0's Q. */
     readonly base: number,
-    /** D inputs (a view into the bank's D array). */
+    /** D inputs: the Q slots themselves (see above). */
     readonly d: Int32Array,
   ) {}
-
-  /** Stall: keep Q through the next clock edge. */
-  hold(v: Int32Array): void {
-    const d = this.d, b = this.base;
-    for (let i = 0; i < d.length; i++) d[i] = v[b + i]!;
-  }
 }
 
-/** Pipeline registers elaborated next to each other so that one copy latches them all. */
+/** Pipeline registers elaborated next to each other, one field per signal. */
 export class PipeBank {
   readonly base: number;
-  private readonly d: Int32Array;
   readonly regs: PipeReg[] = [];
 
   constructor(sig: Signals, specs: readonly (readonly [string, readonly (readonly [string, number])[]])[]) {
     this.base = sig.count;
-    let n = 0;
-    for (const [, fields] of specs) n += fields.length;
-    this.d = new Int32Array(n);
-    let off = 0;
     for (const [prefix, fields] of specs) {
       const base = sig.count;
       for (const [name, width] of fields) sig.add(`${prefix}.${name}`, width);
-      this.regs.push(new PipeReg(base, this.d.subarray(off, off + fields.length)));
-      off += fields.length;
+      this.regs.push(new PipeReg(base, sig.v.subarray(base, base + fields.length)));
     }
-  }
-
-  commit(v: Int32Array): void {
-    v.set(this.d, this.base);
   }
 }
