@@ -11,6 +11,7 @@ import { AddressSpace, Perm, Region } from './memory.js';
 import type { BusSlave } from './bus.js';
 import { deviceLoad, deviceStore, findDevice } from '../peripherals/device.js';
 import { Cause, Stop } from './trap.js';
+import { BLOCK_HOT, BLOCK_TRANSLATED, blockCache, newEpoch, type BlockCache, type BlockHost } from './blocks.js';
 
 /** Gas limit meaning "infinite": the counter still meters, but never runs out. */
 export const GAS_INFINITE = Number.MAX_SAFE_INTEGER;
@@ -47,7 +48,7 @@ export interface Commit {
   memValue: number;
 }
 
-export class Iss {
+export class Iss implements BlockHost {
   readonly x = new Int32Array(32);
   pc = 0;
   /** Instructions retired. */
@@ -62,9 +63,18 @@ export class Iss {
   cause = 0;
   tval = 0;
 
+  /** Translate hot blocks (cpu/blocks.ts); off, every instruction goes through the interpreter. */
+  translate = true;
+  /** Executions of a block start before it is translated (0: translate on first sight). */
+  hot = BLOCK_HOT;
+
   private cr: Region = NO_REGION;
   private lr: Region = NO_REGION;
   private sr: Region = NO_REGION;
+
+  // BlockHost: the address-space epoch and a block's results.
+  epoch = newEpoch();
+  bk = 0; bpc = 0;
 
   constructor(public mem: AddressSpace, readonly devices: readonly BusSlave[] = []) {}
 
@@ -74,6 +84,15 @@ export class Iss {
     this.cr = NO_REGION;
     this.lr = NO_REGION;
     this.sr = NO_REGION;
+    this.epoch = newEpoch();
+  }
+
+  loadRegion(a: number, w: number): Region | null {
+    return this.mem.find(a, w, Perm.R);
+  }
+
+  storeRegion(a: number, w: number): Region | null {
+    return this.mem.find(a, w, Perm.W);
   }
 
   /**
@@ -90,6 +109,9 @@ export class Iss {
     let cr = this.cr;
     let cbase = cr.base, csize = cr.size;
     let ctlA = cr.code?.ctl ?? EMPTY, immA = cr.code?.imm ?? EMPTY;
+    const translating = this.translate;
+    const hot = this.hot;
+    let blocks: BlockCache | null = translating && cr.code !== null ? blockCache(cr.code, cbase) : null;
     // The last data regions hit by loads and by stores, as locals: the common case is one
     // compare pair and a typed-array access.
     let lr = this.lr, lbase = lr.base, lend = lr.end;
@@ -102,8 +124,24 @@ export class Iss {
         const r = this.mem.find(pc, 4, Perm.X);
         if (r === null || r.code === null) { this.cause = Cause.FETCH_FAULT; this.tval = pc; stop = Stop.TRAP; break loop; }
         cr = r; cbase = r.base; csize = r.size; ctlA = r.code.ctl; immA = r.code.imm; off = pc - cbase;
+        if (translating) blocks = blockCache(r.code, cbase);
       }
       const i = off >>> 2;
+      if (blocks !== null) {
+        const st = blocks.state[i]!;
+        if (st < hot) blocks.state[i] = st + 1;
+        else {
+          if (st < BLOCK_TRANSLATED) blocks.translate(i);
+          const fn = blocks.fns[i]!;
+          if (fn !== null && n + blocks.len[i]! <= max) {
+            const g = fn(this, x, gcost, glimit - gas);
+            if (g >= 0 && this.bk > 0) {
+              gas += g; n += this.bk; pc = this.bpc;
+              continue loop;
+            }
+          }
+        }
+      }
       const ctl = ctlA[i]!;
       const op = ctl & 0xff;
       const ng = gas + gcost[op]!;

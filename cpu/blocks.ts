@@ -1,0 +1,242 @@
+// The ISS's block translator. A straight-line run of code ROM (a basic block) that the ISS has
+// executed often is translated once into a JavaScript function, which V8 then compiles to
+// machine code: register numbers, immediates and branch targets become constants, the dispatch
+// switch disappears. Exact because code ROM is execute- and read-only (docs/architecture.md):
+// a block can never change under its translation.
+//
+// A block is architecturally invisible. It runs only when it can retire all of its instructions
+// within the caller's instruction budget and gas room; everything else that needs care is left
+// to the interpreter in Iss.run by *bailing out*: the block reports how many instructions it
+// retired (k) and the pc of the next one, and the interpreter executes that instruction itself.
+// Bail-outs happen before an instruction's first side effect, for: a load or store outside the
+// cached RAM regions (a device, a fault, a region switch the cache cannot satisfy) and a JALR to
+// a misaligned target. Blocks never contain the instructions that end the ISS's loop or read its
+// state (ECALL, EBREAK, the Xevm rows, illegal words), nor a branch or JAL whose target is
+// misaligned; they end after the first control transfer, at the end of the code region, or at
+// MAX_BLOCK instructions. The semantics are the shared functions of isa/semantics.ts.
+
+import * as sem from '../isa/semantics.js';
+import { Op, TABLE } from '../isa/table.js';
+import type { Predecoded } from '../isa/decode.js';
+import type { Region } from './memory.js';
+
+/** What a block reads and writes besides the registers: the Iss implements it. */
+export interface BlockHost {
+  /**
+   * Names the address space in use, unique across every model in the process (newEpoch()): it
+   * changes on each frame switch, and site caches tagged with another epoch are refilled.
+   */
+  epoch: number;
+  /** The readable (writable) RAM or ROM region holding [a, a + w), or null. */
+  loadRegion(a: number, w: number): Region | null;
+  storeRegion(a: number, w: number): Region | null;
+  /** Out: instructions the block retired, and the pc after them. */
+  bk: number;
+  bpc: number;
+}
+
+let epochs = 0;
+/** A fresh address-space epoch (BlockHost.epoch). */
+export const newEpoch = (): number => ++epochs;
+
+/**
+ * A translated block. Returns the gas its retired instructions cost (from `gc`, the per-op cost
+ * table in force), or -1 without doing anything when the whole block's cost exceeds `room`.
+ */
+export type BlockFn = (s: BlockHost, x: Int32Array, gc: Float64Array, room: number) => number;
+
+export const MAX_BLOCK = 64;
+
+const enum St { TRANSLATED = 254, NONE = 255 }
+
+/** Per code region: translation state by word offset. */
+export class BlockCache {
+  /** Below TRANSLATED: executions counted; TRANSLATED: fns[i] holds it; NONE: no block starts here. */
+  readonly state: Uint8Array;
+  readonly len: Uint8Array;
+  readonly fns: (BlockFn | null)[];
+
+  constructor(readonly code: Predecoded, readonly base: number) {
+    const n = code.ctl.length;
+    this.state = new Uint8Array(n);
+    this.len = new Uint8Array(n);
+    this.fns = new Array<BlockFn | null>(n).fill(null);
+  }
+
+  /** Translate the block at word offset i (state becomes TRANSLATED or NONE). */
+  translate(i: number): void {
+    const fn = translate(this.code, this.base, i);
+    if (fn === null) { this.state[i] = St.NONE; return; }
+    this.fns[i] = fn.fn;
+    this.len[i] = fn.len;
+    this.state[i] = St.TRANSLATED;
+  }
+}
+
+export const BLOCK_TRANSLATED = St.TRANSLATED;
+export const BLOCK_NONE = St.NONE;
+/** Executions of a block start before the ISS translates it (Iss.hot). */
+export const BLOCK_HOT = 16;
+
+const caches = new WeakMap<Predecoded, BlockCache>();
+
+/** The block cache of a code region (made on first use). */
+export function blockCache(code: Predecoded, base: number): BlockCache {
+  let c = caches.get(code);
+  if (c === undefined || c.base !== base) { c = new BlockCache(code, base); caches.set(code, c); }
+  return c;
+}
+
+/** Ops a block may hold; the rest end it before them. */
+function translatable(op: number): boolean {
+  return op <= Op.FENCE || (op >= Op.MUL && op <= Op.REMU);
+}
+
+const isControl = (op: number): boolean => op >= Op.JAL && op <= Op.BGEU;
+
+/** The gas of a block's first k instructions (for bail-outs). */
+function bail(s: BlockHost, ops: Int32Array, k: number, pc: number, gc: Float64Array): number {
+  let g = 0;
+  for (let j = 0; j < k; j++) g += gc[ops[j]!]!;
+  s.bk = k;
+  s.bpc = pc;
+  return g;
+}
+
+const NO_U8 = new Uint8Array(0);
+const NO_DV = new DataView(NO_U8.buffer);
+
+const hex = (v: number): string => '0x' + (v >>> 0).toString(16);
+
+// Memory accesses by site k: its own region cache (b_k, e_k, u_k, d_k, tagged p_k with the epoch).
+const LOADS: Record<number, { w: number; read: (k: number) => string }> = {
+  [Op.LB]: { w: 1, read: (k) => `sextByte(u${k}[a - b${k}])` },
+  [Op.LBU]: { w: 1, read: (k) => `u${k}[a - b${k}]` },
+  [Op.LH]: { w: 2, read: (k) => `sextHalf(d${k}.getUint16(a - b${k}, true))` },
+  [Op.LHU]: { w: 2, read: (k) => `d${k}.getUint16(a - b${k}, true)` },
+  [Op.LW]: { w: 4, read: (k) => `d${k}.getInt32(a - b${k}, true)` },
+};
+const STORES: Record<number, { w: number; write: (k: number) => string }> = {
+  [Op.SB]: { w: 1, write: (k) => `u${k}[a - b${k}] = v` },
+  [Op.SH]: { w: 2, write: (k) => `d${k}.setUint16(a - b${k}, v, true)` },
+  [Op.SW]: { w: 4, write: (k) => `d${k}.setInt32(a - b${k}, v, true)` },
+};
+/** The site cache check and refill; `out` bails out when no region holds the access. */
+const site = (k: number, w: number, find: string, out: string): string =>
+  `if (p${k} !== ep || a < b${k} || a + ${w} > e${k}) { const r = s.${find}(a, ${w}); if (r === null) ${out} b${k} = r.base; e${k} = r.end; u${k} = r.u8; d${k} = r.dv; p${k} = ep; }`;
+const BRANCH: Record<number, string> = {
+  [Op.BEQ]: 'beq', [Op.BNE]: 'bne', [Op.BLT]: 'blt', [Op.BGE]: 'bge', [Op.BLTU]: 'bltu', [Op.BGEU]: 'bgeu',
+};
+/** Register-register and register-immediate ALU/MDU ops: the semantics function by op. */
+const FN: Record<number, string> = {
+  [Op.ADDI]: 'add', [Op.SLTI]: 'slt', [Op.SLTIU]: 'sltu', [Op.XORI]: 'xor', [Op.ORI]: 'or', [Op.ANDI]: 'and',
+  [Op.SLLI]: 'sll', [Op.SRLI]: 'srl', [Op.SRAI]: 'sra',
+  [Op.ADD]: 'add', [Op.SUB]: 'sub', [Op.SLL]: 'sll', [Op.SLT]: 'slt', [Op.SLTU]: 'sltu', [Op.XOR]: 'xor',
+  [Op.SRL]: 'srl', [Op.SRA]: 'sra', [Op.OR]: 'or', [Op.AND]: 'and',
+  [Op.MUL]: 'mul', [Op.MULH]: 'mulh', [Op.MULHSU]: 'mulhsu', [Op.MULHU]: 'mulhu',
+  [Op.DIV]: 'div', [Op.DIVU]: 'divu', [Op.REM]: 'rem', [Op.REMU]: 'remu',
+};
+const SEM_NAMES = ['add', 'sub', 'sll', 'srl', 'sra', 'slt', 'sltu', 'xor', 'or', 'and', 'mul', 'mulh', 'mulhsu', 'mulhu',
+  'div', 'divu', 'rem', 'remu', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu', 'jalrTarget', 'sextByte', 'sextHalf'] as const;
+
+/** Translate the block starting at word offset `start` of `code` (loaded at `base`), or null. */
+export function translate(code: Predecoded, base: number, start: number): { fn: BlockFn; len: number } | null {
+  const ops: number[] = [];
+  const body: string[] = [];
+  const sites: number[] = [];
+  const n = code.ctl.length;
+  let end = 'end';
+  for (let i = start; i < n && ops.length < MAX_BLOCK; i++) {
+    const ctl = code.ctl[i]!;
+    const op = ctl & 0xff;
+    if (!translatable(op)) break;
+    const rd = (ctl >> 8) & 31, rs1 = (ctl >> 16) & 31, rs2 = ctl >>> 24, imm = code.imm[i]!;
+    const pc = (base + 4 * i) >>> 0;
+    const npc = (pc + 4) >>> 0;
+    const k = ops.length;
+    const out = `return bail(s, OPS, ${k}, ${pc}, gc);`;
+    const row = TABLE[op]!;
+    const line: string[] = [`// ${hex(pc)}: ${row.name}`];
+    if (op === Op.LUI) {
+      if (rd !== 0) line.push(`x[${rd}] = ${sem.lui(imm)};`);
+    } else if (op === Op.AUIPC) {
+      if (rd !== 0) line.push(`x[${rd}] = ${sem.auipc(pc, imm)};`);
+    } else if (op === Op.JAL) {
+      const t = (pc + imm) >>> 0;
+      if (t & 3) break;
+      if (rd !== 0) line.push(`x[${rd}] = ${npc | 0};`);
+      end = `s.bpc = ${t};`;
+    } else if (op === Op.JALR) {
+      line.push(`t = jalrTarget(x[${rs1}], ${imm}) >>> 0;`, `if (t & 3) ${out}`);
+      if (rd !== 0) line.push(`x[${rd}] = ${npc | 0};`);
+      end = 's.bpc = t;';
+    } else if (op >= Op.BEQ && op <= Op.BGEU) {
+      const t = (pc + imm) >>> 0;
+      if (t & 3) break;
+      end = `s.bpc = ${BRANCH[op]}(x[${rs1}], x[${rs2}]) ? ${t} : ${npc};`;
+    } else if (op in LOADS) {
+      const { w, read } = LOADS[op]!;
+      line.push(`a = (x[${rs1}] + ${imm}) >>> 0;`, site(k, w, 'loadRegion', out));
+      line.push(rd !== 0 ? `x[${rd}] = ${read(k)};` : `${read(k)};`);
+      sites.push(k);
+    } else if (op in STORES) {
+      const { w, write } = STORES[op]!;
+      line.push(`a = (x[${rs1}] + ${imm}) >>> 0;`, site(k, w, 'storeRegion', out));
+      line.push(`v = x[${rs2}];`, `${write(k)};`);
+      sites.push(k);
+    } else if (op === Op.FENCE) {
+      // Memory is sequentially consistent here: a no-op (docs/isa.md).
+    } else {
+      const f = FN[op]!;
+      const b = op >= Op.ADDI && op <= Op.SRAI ? `${imm}` : `x[${rs2}]`;
+      if (rd !== 0) line.push(`x[${rd}] = ${f}(x[${rs1}], ${b});`);
+    }
+    ops.push(op);
+    body.push(line.join('\n  '));
+    if (isControl(op)) break;
+  }
+  if (ops.length === 0) return null;
+  const len = ops.length;
+  const endPc = (base + 4 * (start + len)) >>> 0;
+  if (end === 'end') end = `s.bpc = ${endPc};`;
+  // Costs are integers below 2^32 and a block holds at most MAX_BLOCK of them: the grouped sum
+  // is exact in a double, and equal to the interpreter's one-by-one sum.
+  const counts = new Map<number, number>();
+  for (const op of ops) counts.set(op, (counts.get(op) ?? 0) + 1);
+  const cost = [...counts].map(([op, c]) => (c === 1 ? `gc[${op}]` : `gc[${op}] * ${c}`)).join(' + ');
+  const src = [
+    `"use strict";`,
+    `const { ${SEM_NAMES.join(', ')} } = sem;`,
+    ...sites.map((k) => `var b${k} = 1, e${k} = 0, p${k} = -1, u${k} = NO_U8, d${k} = NO_DV;`),
+    `return function block_${(base + 4 * start).toString(16)}(s, x, gc, room) {`,
+    `  const g = ${cost};`,
+    `  if (g > room) return -1;`,
+    `  const ep = s.epoch;`,
+    `  let a = 0, v = 0, t = 0;`,
+    `  ${body.join('\n  ')}`,
+    `  ${end}`,
+    `  s.bk = ${len};`,
+    `  return g;`,
+    `};`,
+  ].join('\n');
+  let fn = compiled.get(src);
+  if (fn === undefined) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const make = new Function('sem', 'bail', 'OPS', 'NO_U8', 'NO_DV', src) as
+      (s: typeof sem, b: typeof bail, ops: Int32Array, u8: Uint8Array, dv: DataView) => BlockFn;
+    fn = make(sem, bail, Int32Array.from(ops), NO_U8, NO_DV);
+    compiled.set(src, fn);
+  }
+  return { fn, len };
+}
+
+/**
+ * Translations by source text, shared by every code region holding the same instructions at the
+ * same addresses: a program loaded again, or the same contract code EVALed into frame after
+ * frame, reuses the machine code V8 already made for it. Sharing is safe because a block's only
+ * state is its site caches, which are tagged with the globally unique epoch of the address space
+ * that filled them.
+ */
+const compiled = new Map<string, BlockFn>();
+const MAX_COMPILED = 1 << 15;

@@ -1,0 +1,172 @@
+// The ISS's block translator (cpu/blocks.ts) must be architecturally invisible: a program run
+// with translation on ends in exactly the state it reaches with every instruction interpreted —
+// registers, pc, retired count, gas, every byte of memory, output, stop reason — both at its end
+// and when an instruction limit or the gas limit stops it in the middle of a translated block.
+// Translation is forced on first sight (hot = 0) so every block start is exercised.
+
+import { describe, expect, test } from 'vitest';
+import { assembleToElf } from '../isa/asm.js';
+import { randomProgram, XorShift32 } from '../isa/randprog.js';
+import { BLOCK_TRANSLATED, blockCache } from '../cpu/blocks.js';
+import { CallManager, type FrameEnd } from '../cpu/frames.js';
+import { LinuxHost } from '../cpu/host.js';
+import type { Iss } from '../cpu/iss.js';
+import { createModel } from '../cpu/machine.js';
+import { loadElf } from '../cpu/program.js';
+import type { Device } from '../peripherals/device.js';
+import { PROGRAMS, compile, C_DIR, CC } from './c/build.js';
+import { requireTools } from './tools.js';
+import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+interface Outcome {
+  end: FrameEnd;
+  pc: number;
+  retired: number;
+  gas: number;
+  x: number[];
+  memory: string[];
+  stdout: string;
+  translated: number;
+}
+
+interface RunOptions {
+  translate: boolean;
+  maxInstructions?: number;
+  gas?: number;
+  devices?: Device[];
+}
+
+function run(elf: Uint8Array, o: RunOptions): Outcome {
+  const m = createModel('iss', loadElf(elf), { gas: o.gas, pset: o.gas === undefined ? undefined : 0x0f, devices: o.devices });
+  m.translate = o.translate;
+  m.hot = 0;
+  const host = new LinuxHost();
+  const end = new CallManager(m, host).run({ maxInstructions: o.maxInstructions ?? 50_000_000 });
+  return outcome(m, end, new TextDecoder().decode(host.output(1)));
+}
+
+function outcome(m: Iss, end: FrameEnd, stdout: string): Outcome {
+  let translated = 0;
+  for (const r of m.mem.regions) {
+    if (r.code !== null) translated += blockCache(r.code, r.base).state.filter((s) => s === BLOCK_TRANSLATED).length;
+  }
+  return {
+    end, pc: m.pc >>> 0, retired: m.retired, gas: m.gasUsed, x: Array.from(m.x), stdout, translated,
+    memory: m.mem.regions.map((r) => `${r.name}:${Buffer.from(r.u8).toString('base64')}`),
+  };
+}
+
+/** Runs `elf` both ways and expects the same outcome; returns the translated one. */
+function same(elf: Uint8Array, o: Omit<RunOptions, 'translate'> = {}): Outcome {
+  const interp = run(elf, { ...o, translate: false });
+  const blocks = run(elf, { ...o, translate: true });
+  expect(interp.translated).toBe(0);
+  expect({ ...blocks, translated: 0 }).toEqual(interp);
+  return blocks;
+}
+
+describe('random programs: translated and interpreted runs agree', () => {
+  const rng = new XorShift32(0x5eed_b10c);
+  const programs = Array.from({ length: 60 }, (_, i) => {
+    const p = randomProgram(1000 + i);
+    return { seed: p.seed, elf: assembleToElf(p.source, { file: `rand-${p.seed}.S` }) };
+  });
+
+  test.each(programs.map((p) => [p.seed, p.elf] as const))('seed %i: to the end', (_seed, elf) => {
+    const r = same(elf);
+    expect(r.translated).toBeGreaterThan(10);
+    expect(['exit', 'trap']).toContain(r.end.kind);
+  });
+
+  test('stopped by an instruction limit anywhere, including inside blocks', () => {
+    for (const p of programs.slice(0, 15)) {
+      const total = run(p.elf, { translate: false }).retired;
+      for (let k = 0; k < 12; k++) {
+        const limit = 1 + rng.int(total);
+        const r = same(p.elf, { maxInstructions: limit });
+        expect(r.retired).toBeLessThanOrEqual(limit);
+      }
+    }
+  });
+
+  test('stopped by running out of gas anywhere, including inside blocks', () => {
+    let outOfGas = 0;
+    for (const p of programs.slice(15, 30)) {
+      const total = run(p.elf, { translate: false, gas: 1e12 }).gas;
+      for (let k = 0; k < 12; k++) {
+        const r = same(p.elf, { gas: 1 + rng.int(total) });
+        if (r.end.kind === 'trap' && r.end.cause === 24) outOfGas++;
+      }
+    }
+    expect(outOfGas).toBeGreaterThan(150);
+  });
+});
+
+describe('blocks around devices and faults', () => {
+  class Counter implements Device {
+    readonly name = 'counter';
+    readonly base = 0xf000_0000;
+    readonly end = 0xf000_0010;
+    readonly perm = 0;
+    waitStates = 0;
+    reads = 0;
+    value = 0;
+    read(): number { this.reads++; return this.value++; }
+    write(_a: number, _s: number, d: number): void { this.value = d; }
+  }
+
+  const POLL = `
+    .text
+    .globl _start
+_start:
+    li s0, 0xf0000000
+    la s1, buf
+    li s2, 200
+    li a0, 0
+1:  lw t0, 0(s0)        # a device read in the middle of a hot block: the block bails out
+    add a0, a0, t0
+    sw a0, 0(s1)
+    lw t1, 0(s1)
+    sw t1, 0(s0)        # a device write
+    addi s2, s2, -1
+    bnez s2, 1b
+    li t2, 0x40000000
+    lw t3, 0(t2)        # unmapped: a load fault inside a translated block
+    li a7, 93
+    ecall
+    .data
+buf: .word 0
+`;
+
+  test('device accesses inside hot loops go through the interpreter, every time', () => {
+    const elf = assembleToElf(POLL, { file: 'poll.S' });
+    const outcomes = [false, true].map((translate) => {
+      const dev = new Counter();
+      const r = run(elf, { translate, devices: [dev] });
+      return { r, reads: dev.reads, value: dev.value };
+    });
+    expect(outcomes[1]!.r.translated).toBeGreaterThan(0);
+    expect(outcomes[1]!.reads).toBe(200);
+    expect(outcomes[1]!.value).toBe(outcomes[0]!.value);
+    expect({ ...outcomes[1]!.r, translated: 0 }).toEqual(outcomes[0]!.r);
+    expect(outcomes[1]!.r.end).toMatchObject({ kind: 'trap', cause: 5 });
+  });
+});
+
+describe('C programs: translated and interpreted runs agree', () => {
+  test.each(PROGRAMS.map((p) => [p.name] as const))('%s', (name) => {
+    if (!requireTools([CC])) return;
+    const dir = mkdtempSync(join(tmpdir(), 'evminf-blocks-'));
+    try {
+      const elf = compile([join(C_DIR, `${name}.c`)], join(dir, `${name}.elf`), '-O2');
+      const r = same(elf);
+      expect(r.end.kind).toBe('exit');
+      const rng = new XorShift32(name.length * 7919);
+      for (let k = 0; k < 4; k++) same(elf, { maxInstructions: 1 + rng.int(r.retired) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
