@@ -277,36 +277,27 @@ export class Core {
 
   /** WB: write the register file, retire, and take traps and system instructions. */
   private evalWB(v: Int32Array): boolean {
-    const b = this.memwb.base;
-    v[this.rf.i_we] = 0;
-    v[this.s_retire] = 0;
+    const b = this.memwb.base, rf = this.rf;
     v[this.s_flush] = 0;
-    if (!v[b + MemWb.VALID]) return false;
+    if (!v[b + MemWb.VALID]) { v[rf.i_we] = 0; v[this.s_retire] = 0; return false; }
     const pc = v[b + MemWb.PC]!, op = v[b + MemWb.OP]!, exc = v[b + MemWb.EXC]!;
     if (exc !== 0) {
+      v[rf.i_we] = 0; v[this.s_retire] = 0;
       this.cause = exc - 1;
       this.tval = v[b + MemWb.TVAL]! >>> 0;
       return this.flushTo(v, pc, Stop.TRAP);
     }
     if (IS_SYSTEM[op] && op !== Op.ECALL) {
       // A frame instruction does not retire here: the call-management unit performs it.
+      v[rf.i_we] = 0; v[this.s_retire] = 0;
       this.cmu.request(v, op);
       return this.flushTo(v, pc, Stop.FRAME);
     }
-    const wen = v[b + MemWb.WEN]!;
-    v[this.rf.i_we] = wen;
-    v[this.rf.i_waddr] = v[b + MemWb.RD]!;
-    v[this.rf.i_wdata] = v[b + MemWb.VALUE]!;
-    v[this.s_retire] = 1;
-    v[this.s_ret_pc] = pc;
-    v[this.s_ret_insn] = v[b + MemWb.INSN]!;
-    v[this.s_ret_rd] = wen ? v[b + MemWb.RD]! : 0;
-    v[this.s_ret_value] = wen && v[b + MemWb.RD] !== 0 ? v[b + MemWb.VALUE]! : 0;
-    v[this.s_ret_npc] = v[b + MemWb.NPC]!;
-    v[this.s_ret_maddr] = v[b + MemWb.MADDR]!;
-    v[this.s_ret_mdata] = v[b + MemWb.MDATA]!;
-    v[this.s_ret_mwidth] = v[b + MemWb.MWIDTH]!;
-    v[this.s_ret_mstore] = v[b + MemWb.MSTORE]!;
+    const wen = v[b + MemWb.WEN]!, rd = v[b + MemWb.RD]!, value = v[b + MemWb.VALUE]!;
+    v[rf.i_we] = wen;
+    v[rf.i_waddr] = rd;
+    v[rf.i_wdata] = value;
+    this.retire(v, b, pc, wen, rd, value);
     this.retired++;
     this.drained = false;
     if (op === Op.ECALL) {
@@ -314,6 +305,20 @@ export class Core {
       return this.flushTo(v, (pc + 4) | 0, Stop.ECALL);
     }
     return false;
+  }
+
+  /** The retirement outputs (commit logs, RVFI, lockstep) of the instruction retiring in WB. */
+  private retire(v: Int32Array, b: number, pc: number, wen: number, rd: number, value: number): void {
+    v[this.s_retire] = 1;
+    v[this.s_ret_pc] = pc;
+    v[this.s_ret_insn] = v[b + MemWb.INSN]!;
+    v[this.s_ret_rd] = wen ? rd : 0;
+    v[this.s_ret_value] = wen && rd !== 0 ? value : 0;
+    v[this.s_ret_npc] = v[b + MemWb.NPC]!;
+    v[this.s_ret_maddr] = v[b + MemWb.MADDR]!;
+    v[this.s_ret_mdata] = v[b + MemWb.MDATA]!;
+    v[this.s_ret_mwidth] = v[b + MemWb.MWIDTH]!;
+    v[this.s_ret_mstore] = v[b + MemWb.MSTORE]!;
   }
 
   private flushTo(v: Int32Array, pc: number, stop: Stop): boolean {
@@ -326,12 +331,12 @@ export class Core {
   /** MEM: charge gas, run loads and stores through the LSU, read GAS. Returns the MEM stall. */
   private evalMEM(v: Int32Array, flush: boolean): boolean {
     const q = this.exmem.base, d = this.memwb.d, lsu = this.lsu, gas = this.gasUnit;
-    const valid = v[q + ExMem.VALID]! && !flush;
+    const valid = !flush && v[q + ExMem.VALID] !== 0;
     const op = v[q + ExMem.OP]!;
     let exc = v[q + ExMem.EXC]!, tval = v[q + ExMem.TVAL]!;
     // The gas check comes first: an instruction whose cost exceeds the gas left is out of gas,
     // whatever else it would do; one that traps otherwise is not charged.
-    const charge = valid && !v[this.s_mem_charged] && IS_FRAME[op] === 0;
+    const charge = valid && v[this.s_mem_charged] === 0 && IS_FRAME[op] === 0;
     // Units whose inputs are idle keep their outputs: they are evaluated only when driven.
     if (charge || v[gas.i_charge]) {
       v[gas.i_charge] = charge ? 1 : 0;
@@ -340,32 +345,39 @@ export class Core {
       if (charge && v[gas.o_out]) { exc = Cause.OUT_OF_GAS + 1; tval = 0; }
       else if (charge && exc !== 0) gas.cancel(v);
     }
-    const access = valid && exc === 0 && MEM_WIDTH[op] !== 0;
+    const width = MEM_WIDTH[op]!, store = IS_STORE[op]!;
+    const access = valid && exc === 0 && width !== 0;
+    let mdata = 0;
     if (access || v[lsu.i_valid]) {
+      const addr = v[q + ExMem.ADDR]!, sdata = v[q + ExMem.SDATA]!;
       v[lsu.i_valid] = access ? 1 : 0;
       v[lsu.i_op] = op;
-      v[lsu.i_addr] = v[q + ExMem.ADDR]!;
-      v[lsu.i_width] = MEM_WIDTH[op]!;
-      v[lsu.i_store] = IS_STORE[op]!;
-      v[lsu.i_wdata] = v[q + ExMem.SDATA]!;
+      v[lsu.i_addr] = addr;
+      v[lsu.i_width] = width;
+      v[lsu.i_store] = store;
+      v[lsu.i_wdata] = sdata;
       lsu.evaluate(v);
-    }
-    if (access && !v[lsu.o_done]) {
-      // Waiting on the bus: MEM holds, WB gets a bubble, everything behind stalls.
-      d[MemWb.VALID] = 0;
-      this.memChargedD = 1;
-      v[this.s_mem_stall] = 1;
-      return true;
+      if (access) {
+        if (!v[lsu.o_done]) {
+          // Waiting on the bus: MEM holds, WB gets a bubble, everything behind stalls.
+          d[MemWb.VALID] = 0;
+          this.memChargedD = 1;
+          v[this.s_mem_stall] = 1;
+          return true;
+        }
+        if (v[lsu.o_fault]) {
+          // A faulting access does not retire, so it is not charged (the MMU check and the
+          // charge happen in the same, first MEM cycle).
+          exc = (store ? Cause.STORE_FAULT : Cause.LOAD_FAULT) + 1;
+          tval = addr;
+          if (charge) gas.cancel(v);
+        }
+        const mask = width === 4 ? -1 : (1 << (8 * width)) - 1;
+        mdata = (IS_LOAD[op] ? v[lsu.o_rdata]! : sdata) & mask;
+      }
     }
     this.memChargedD = 0;
     v[this.s_mem_stall] = 0;
-    if (access && v[lsu.o_fault]) {
-      // A faulting access does not retire, so it is not charged (the MMU check and the charge
-      // happen in the same, first MEM cycle).
-      exc = (IS_STORE[op] ? Cause.STORE_FAULT : Cause.LOAD_FAULT) + 1;
-      tval = v[q + ExMem.ADDR]!;
-      if (charge) gas.cancel(v);
-    }
     d[MemWb.VALID] = valid ? 1 : 0;
     d[MemWb.PC] = v[q + ExMem.PC]!;
     d[MemWb.INSN] = v[q + ExMem.INSN]!;
@@ -375,14 +387,11 @@ export class Core {
     d[MemWb.TVAL] = tval;
     d[MemWb.NPC] = v[q + ExMem.NPC]!;
     d[MemWb.WEN] = exc === 0 && WRITES_RD[op] ? 1 : 0;
-    const isLoad = IS_LOAD[op]!;
-    d[MemWb.VALUE] = isLoad ? v[lsu.o_rdata]! : op === Op.GAS ? v[gas.o_left_next]! : v[q + ExMem.RESULT]!;
+    d[MemWb.VALUE] = IS_LOAD[op] ? v[lsu.o_rdata]! : op === Op.GAS ? v[gas.o_left_next]! : v[q + ExMem.RESULT]!;
     d[MemWb.MADDR] = access ? v[q + ExMem.ADDR]! : 0;
-    d[MemWb.MWIDTH] = access ? MEM_WIDTH[op]! : 0;
-    d[MemWb.MSTORE] = IS_STORE[op]!;
-    const w = MEM_WIDTH[op]!;
-    const mask = w === 4 ? -1 : (1 << (8 * w)) - 1;
-    d[MemWb.MDATA] = !access ? 0 : isLoad ? v[lsu.o_rdata]! & mask : v[q + ExMem.SDATA]! & mask;
+    d[MemWb.MWIDTH] = access ? width : 0;
+    d[MemWb.MSTORE] = store;
+    d[MemWb.MDATA] = mdata;
     return false;
   }
 
