@@ -7,10 +7,10 @@ import type { Signals } from './signals.js';
 
 export class Alu {
   /** Inputs: the row index selects the function; a and b are the forwarded operands. */
-  readonly i_op: number;
-  readonly i_a: number;
-  readonly i_b: number;
-  readonly o_result: number;
+  declare readonly i_op: number;
+  declare readonly i_a: number;
+  declare readonly i_b: number;
+  declare readonly o_result: number;
 
   constructor(sig: Signals, path: string) {
     this.i_op = sig.add(`${path}.op`, 8);

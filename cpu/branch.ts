@@ -6,16 +6,16 @@ import * as sem from '../isa/semantics.js';
 import type { Signals } from './signals.js';
 
 export class BranchUnit {
-  readonly i_op: number;
-  readonly i_pc: number;
-  readonly i_a: number;
-  readonly i_b: number;
-  readonly i_imm: number;
+  declare readonly i_op: number;
+  declare readonly i_pc: number;
+  declare readonly i_a: number;
+  declare readonly i_b: number;
+  declare readonly i_imm: number;
   /** High when control leaves the sequential path. */
-  readonly o_taken: number;
-  readonly o_target: number;
+  declare readonly o_taken: number;
+  declare readonly o_target: number;
   /** High when the target is not word aligned (instruction-address-misaligned). */
-  readonly o_misaligned: number;
+  declare readonly o_misaligned: number;
 
   constructor(sig: Signals, path: string) {
     this.i_op = sig.add(`${path}.op`, 8);

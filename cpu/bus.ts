@@ -26,10 +26,14 @@ export interface BusSlave {
 
 /** A memory region (code ROM, input ROM, RAM) as a slave. */
 export class MemorySlave implements BusSlave {
-  readonly name: string;
-  readonly base: number;
-  readonly end: number;
-  constructor(readonly region: Region, public waitStates = 0) {
+  declare readonly name: string;
+  declare readonly base: number;
+  declare readonly end: number;
+  declare readonly region: Region;
+  declare waitStates: number;
+  constructor(region: Region, waitStates = 0) {
+    this.region = region;
+    this.waitStates = waitStates;
     this.name = region.name;
     this.base = region.base;
     this.end = region.end;
@@ -64,15 +68,15 @@ const MULTI = 0xffff;
 
 /** One master port's signals and transaction state. */
 class Port {
-  readonly req: number;
-  readonly addr: number;
-  readonly we: number;
-  readonly strb: number;
-  readonly wdata: number;
-  readonly ready: number;
-  readonly rdata: number;
+  declare readonly req: number;
+  declare readonly addr: number;
+  declare readonly we: number;
+  declare readonly strb: number;
+  declare readonly wdata: number;
+  declare readonly ready: number;
+  declare readonly rdata: number;
   /** Register: wait states served so far in the current transaction. */
-  readonly wait: number;
+  declare readonly wait: number;
   waitD = 0;
   /** Extra random wait states chosen for the current transaction. */
   extra = -1;
@@ -91,8 +95,8 @@ class Port {
 }
 
 export class Bus {
-  readonly i: Port;
-  readonly d: Port;
+  declare readonly i: Port;
+  declare readonly d: Port;
   private readonly slaves: BusSlave[] = [];
   private readonly table = new Uint16Array(1 << (32 - BLOCK_SHIFT));
   /** The running frame's permission set, for devices' zero response. */

@@ -6,10 +6,10 @@ import type { Signals } from './signals.js';
 
 export class CallManagementUnit {
   /** Register: call depth of the running frame (0 for the root frame). */
-  readonly r_depth: number;
+  declare readonly r_depth: number;
   /** Output: a frame instruction is at WB this cycle (its row index in `o_op`). */
-  readonly o_req: number;
-  readonly o_op: number;
+  declare readonly o_req: number;
+  declare readonly o_op: number;
 
   constructor(sig: Signals, path: string) {
     this.r_depth = sig.add(`${path}.depth`, 11);

@@ -49,26 +49,26 @@ export interface CycleTracer {
 
 export class Core {
   readonly sig = new Signals();
-  readonly v: Int32Array;
-  readonly bus: Bus;
-  readonly mmu: Mmu;
-  readonly rf: RegFile;
-  readonly alu: Alu;
-  readonly mdu: Mdu;
-  readonly bru: BranchUnit;
-  readonly hazard: HazardUnit;
-  readonly fetch: FetchUnit;
-  readonly lsu: Lsu;
-  readonly gasUnit: GasCounter;
-  readonly intc: InterruptController;
-  readonly permReg: PermReg;
-  readonly cmu: CallManagementUnit;
+  declare readonly v: Int32Array;
+  declare readonly bus: Bus;
+  declare readonly mmu: Mmu;
+  declare readonly rf: RegFile;
+  declare readonly alu: Alu;
+  declare readonly mdu: Mdu;
+  declare readonly bru: BranchUnit;
+  declare readonly hazard: HazardUnit;
+  declare readonly fetch: FetchUnit;
+  declare readonly lsu: Lsu;
+  declare readonly gasUnit: GasCounter;
+  declare readonly intc: InterruptController;
+  declare readonly permReg: PermReg;
+  declare readonly cmu: CallManagementUnit;
   /** IF/ID, ID/EX, EX/MEM and MEM/WB (latched by the stages in front of them, see PipeReg). */
-  readonly pipe: PipeBank;
-  readonly ifid: PipeReg;
-  readonly idex: PipeReg;
-  readonly exmem: PipeReg;
-  readonly memwb: PipeReg;
+  declare readonly pipe: PipeBank;
+  declare readonly ifid: PipeReg;
+  declare readonly idex: PipeReg;
+  declare readonly exmem: PipeReg;
+  declare readonly memwb: PipeReg;
 
   /** Cycle counter (the `evm.cycle` signal holds its low 32 bits). */
   cycles = 0;
@@ -78,23 +78,23 @@ export class Core {
   tracer: CycleTracer | null = null;
 
   // Stage signals (slots).
-  private readonly s_cycle: number;
-  private readonly s_flush: number;
-  private readonly s_mem_stall: number;
-  private readonly s_ex_stall: number;
-  private readonly s_redirect: number;
-  private readonly s_retire: number;
-  private readonly s_mem_charged: number;
+  private declare readonly s_cycle: number;
+  private declare readonly s_flush: number;
+  private declare readonly s_mem_stall: number;
+  private declare readonly s_ex_stall: number;
+  private declare readonly s_redirect: number;
+  private declare readonly s_retire: number;
+  private declare readonly s_mem_charged: number;
   // Retirement outputs of WB, for commit logs, RVFI and lockstep.
-  private readonly s_ret_pc: number;
-  private readonly s_ret_insn: number;
-  private readonly s_ret_rd: number;
-  private readonly s_ret_value: number;
-  private readonly s_ret_npc: number;
-  private readonly s_ret_maddr: number;
-  private readonly s_ret_mdata: number;
-  private readonly s_ret_mwidth: number;
-  private readonly s_ret_mstore: number;
+  private declare readonly s_ret_pc: number;
+  private declare readonly s_ret_insn: number;
+  private declare readonly s_ret_rd: number;
+  private declare readonly s_ret_value: number;
+  private declare readonly s_ret_npc: number;
+  private declare readonly s_ret_maddr: number;
+  private declare readonly s_ret_mdata: number;
+  private declare readonly s_ret_mwidth: number;
+  private declare readonly s_ret_mstore: number;
 
   private stop = Stop.LIMIT;
   /** The pipeline is empty (after reset, a pc write or a stop) and nothing retired since. */
@@ -102,10 +102,13 @@ export class Core {
   private restartPc = 0;
   private memChargedD = 0;
 
-  private readonly devices: readonly BusSlave[];
-  private readonly waitStates: number;
+  private declare readonly devices: readonly BusSlave[];
+  private declare readonly waitStates: number;
 
-  constructor(public mem: AddressSpace, opts: CoreOptions = {}) {
+  declare mem: AddressSpace;
+
+  constructor(mem: AddressSpace, opts: CoreOptions = {}) {
+    this.mem = mem;
     const sig = this.sig;
     this.v = sig.v;
     this.s_cycle = sig.add('evm.cycle');

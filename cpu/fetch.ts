@@ -15,15 +15,22 @@ export const IFID_FIELDS = [['valid', 1], ['pc', 32], ['insn', 32], ['ctl', 32],
 
 export class FetchUnit {
   /** Register: address of the instruction being fetched. */
-  readonly r_pc: number;
+  declare readonly r_pc: number;
   /** Inputs: redirect fetch (valid + target); hold (IF/ID cannot accept). */
-  readonly i_redirect: number;
-  readonly i_target: number;
-  readonly i_hold: number;
+  declare readonly i_redirect: number;
+  declare readonly i_target: number;
+  declare readonly i_hold: number;
   private pcD = 0;
   private code: Region | null = null;
 
-  constructor(sig: Signals, path: string, private readonly bus: Bus, private readonly mmu: Mmu, private readonly ifid: PipeReg) {
+  private declare readonly bus: Bus;
+  private declare readonly mmu: Mmu;
+  private declare readonly ifid: PipeReg;
+
+  constructor(sig: Signals, path: string, bus: Bus, mmu: Mmu, ifid: PipeReg) {
+    this.bus = bus;
+    this.mmu = mmu;
+    this.ifid = ifid;
     this.r_pc = sig.add(`${path}.pc`);
     this.i_redirect = sig.add(`${path}.redirect`, 1);
     this.i_target = sig.add(`${path}.target`);

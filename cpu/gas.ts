@@ -11,15 +11,15 @@ export class GasCounter {
   limit = GAS_INFINITE;
   cost: Float64Array = gasCostsByOp();
   /** Trace view: the low 32 bits of gas used and gas left. */
-  readonly r_used: number;
-  readonly o_left: number;
+  declare readonly r_used: number;
+  declare readonly o_left: number;
   /** Inputs: an instruction to charge this cycle, and its row index. */
-  readonly i_charge: number;
-  readonly i_op: number;
+  declare readonly i_charge: number;
+  declare readonly i_op: number;
   /** High when the instruction being charged would exceed the limit. */
-  readonly o_out: number;
+  declare readonly o_out: number;
   /** Gas left once this cycle's charge is taken (what a GAS instruction in MEM reads). */
-  readonly o_left_next: number;
+  declare readonly o_left_next: number;
   private usedD = 0;
 
   constructor(sig: Signals, path: string) {

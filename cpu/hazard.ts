@@ -8,9 +8,9 @@ import type { Signals } from './signals.js';
 
 export class HazardUnit {
   /** Outputs: forwarding selects (0 register file, 1 EX/MEM, 2 MEM/WB) and the load-use stall. */
-  readonly o_fwd_a: number;
-  readonly o_fwd_b: number;
-  readonly o_load_use: number;
+  declare readonly o_fwd_a: number;
+  declare readonly o_fwd_b: number;
+  declare readonly o_load_use: number;
 
   constructor(sig: Signals, path: string) {
     this.o_fwd_a = sig.add(`${path}.fwd_a`, 2);

@@ -5,8 +5,8 @@
 import type { Signals } from './signals.js';
 
 export class InterruptController {
-  readonly o_irq: number;
-  readonly r_count: number;
+  declare readonly o_irq: number;
+  declare readonly r_count: number;
   private irqD = 0;
 
   constructor(sig: Signals, path: string) {

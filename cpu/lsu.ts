@@ -11,23 +11,28 @@ import type { Signals } from './signals.js';
 
 export class Lsu {
   /** Inputs from EX/MEM. */
-  readonly i_valid: number;
-  readonly i_op: number;
-  readonly i_addr: number;
-  readonly i_width: number;
-  readonly i_store: number;
-  readonly i_wdata: number;
+  declare readonly i_valid: number;
+  declare readonly i_op: number;
+  declare readonly i_addr: number;
+  declare readonly i_width: number;
+  declare readonly i_store: number;
+  declare readonly i_wdata: number;
   /** Outputs: access complete this cycle (with load data), or faulted. */
-  readonly o_done: number;
-  readonly o_rdata: number;
-  readonly o_fault: number;
+  declare readonly o_done: number;
+  declare readonly o_rdata: number;
+  declare readonly o_fault: number;
   /** Registers: 1 while the second word of a split access is pending; the first word's data. */
-  readonly r_phase: number;
-  readonly r_low: number;
+  declare readonly r_phase: number;
+  declare readonly r_low: number;
   private phaseD = 0;
   private lowD = 0;
 
-  constructor(sig: Signals, path: string, private readonly bus: Bus, private readonly mmu: Mmu) {
+  private declare readonly bus: Bus;
+  private declare readonly mmu: Mmu;
+
+  constructor(sig: Signals, path: string, bus: Bus, mmu: Mmu) {
+    this.bus = bus;
+    this.mmu = mmu;
     this.i_valid = sig.add(`${path}.valid`, 1);
     this.i_op = sig.add(`${path}.op`, 8);
     this.i_addr = sig.add(`${path}.addr`);

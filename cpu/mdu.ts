@@ -10,17 +10,17 @@ import type { Signals } from './signals.js';
 export const DIV_CYCLES = 32;
 
 export class Mdu {
-  readonly i_op: number;
-  readonly i_a: number;
-  readonly i_b: number;
+  declare readonly i_op: number;
+  declare readonly i_a: number;
+  declare readonly i_b: number;
   /** Level: a division is in EX. */
-  readonly i_start: number;
-  readonly o_result: number;
+  declare readonly i_start: number;
+  declare readonly o_result: number;
   /** High while a division is in progress and its result is not yet valid. */
-  readonly o_busy: number;
+  declare readonly o_busy: number;
   /** Registers: cycles of the current division still to go; its result is ready. */
-  readonly r_count: number;
-  readonly r_done: number;
+  declare readonly r_count: number;
+  declare readonly r_done: number;
   private countD = 0;
   private doneD = 0;
 

@@ -8,7 +8,13 @@ import { Perm, type AddressSpace, type Region } from './memory.js';
 export class Mmu {
   private last: Region | null = null;
 
-  constructor(public mem: AddressSpace, readonly devices: readonly BusSlave[] = []) {}
+  declare mem: AddressSpace;
+  declare readonly devices: readonly BusSlave[];
+
+  constructor(mem: AddressSpace, devices: readonly BusSlave[] = []) {
+    this.mem = mem;
+    this.devices = devices;
+  }
 
   /** Forget the cached region (after the address space changed). */
   reset(): void {

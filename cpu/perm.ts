@@ -14,7 +14,7 @@ export const enum PermBit {
 }
 
 export class PermReg {
-  readonly r_pset: number;
+  declare readonly r_pset: number;
 
   constructor(sig: Signals, path: string) {
     this.r_pset = sig.add(`${path}.pset`, 8);

@@ -6,12 +6,12 @@ import type { Signals } from './signals.js';
 
 export class RegFile {
   /** First slot of x0..x31 (`evm.core.rf.x0` …). */
-  readonly base: number;
-  readonly i_we: number;
-  readonly i_waddr: number;
-  readonly i_wdata: number;
+  declare readonly base: number;
+  declare readonly i_we: number;
+  declare readonly i_waddr: number;
+  declare readonly i_wdata: number;
   /** The architectural registers, a view over their signal slots. */
-  readonly x: Int32Array;
+  declare readonly x: Int32Array;
 
   constructor(sig: Signals, path: string) {
     this.base = sig.addArray(`${path}.x`, 32);

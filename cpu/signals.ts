@@ -1,10 +1,16 @@
 // Signals are slots. At elaboration every unit registers its ports and registers here under a
 // hierarchical name (`evm.core.ex.alu.result`) with a bit width; from then on the hot path
 // touches only `v[slot]`. Waveform writers and the stepper read names and widths once.
+//
+// Units keep their slot numbers (and the units they are wired to) in fields that the
+// constructor assigns and that are marked `declare`: with ES2022 class fields a plain
+// `readonly i_op: number;` is first defined as `undefined`, and V8 then types the field as any
+// value, so every `v[this.i_op]` in the hot path pays a tag check. Declared fields are created
+// by the constructor's assignment and stay small integers (bench: intmix, docs/performance.md).
 
 export class Signals {
   /** Current value of every signal (two's complement int32; narrower signals are zero-extended). */
-  readonly v: Int32Array;
+  declare readonly v: Int32Array;
   readonly names: string[] = [];
   readonly widths: number[] = [];
   private readonly index = new Map<string, number>();
@@ -67,17 +73,20 @@ export class Signals {
  * forwards from WB through the register file's write port, not from MEM/WB.)
  */
 export class PipeReg {
-  constructor(
-    /** Slot of field 0's Q. */
-    readonly base: number,
-    /** D inputs: the Q slots themselves (see above). */
-    readonly d: Int32Array,
-  ) {}
+  /** Slot of field 0's Q. */
+  declare readonly base: number;
+  /** D inputs: the Q slots themselves (see above). */
+  declare readonly d: Int32Array;
+
+  constructor(base: number, d: Int32Array) {
+    this.base = base;
+    this.d = d;
+  }
 }
 
 /** Pipeline registers elaborated next to each other, one field per signal. */
 export class PipeBank {
-  readonly base: number;
+  declare readonly base: number;
   readonly regs: PipeReg[] = [];
 
   constructor(sig: Signals, specs: readonly (readonly [string, readonly (readonly [string, number])[]])[]) {
