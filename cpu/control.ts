@@ -25,6 +25,16 @@ export const IS_BRU = new Uint8Array(n);
 /** The immediate (not rs2) is the ALU's b operand. */
 export const B_IS_IMM = new Uint8Array(n);
 
+/** The same rows packed into one word per op, for the stages, which test several per cycle. */
+export const enum Ctl {
+  USES_RS1 = 1 << 0, USES_RS2 = 1 << 1, WRITES_RD = 1 << 2, IS_LOAD = 1 << 3, IS_STORE = 1 << 4,
+  IS_SYSTEM = 1 << 5, IS_FRAME = 1 << 6, LATE_RESULT = 1 << 7, IS_MDU = 1 << 8, IS_BRU = 1 << 9,
+  B_IS_IMM = 1 << 10,
+  /** MEM_WIDTH is bits 12..14. */
+  WIDTH_SHIFT = 12,
+}
+export const CTL = new Uint16Array(n);
+
 for (let i = 0; i < TABLE.length; i++) {
   const r = TABLE[i]!;
   const tokens = r.syntax.split(/[,()]/).filter(Boolean);
@@ -40,4 +50,7 @@ for (let i = 0; i < TABLE.length; i++) {
   IS_MDU[i] = r.unit === 'mdu' ? 1 : 0;
   IS_BRU[i] = r.unit === 'bru' ? 1 : 0;
   B_IS_IMM[i] = r.fmt !== 0 /* Fmt.R */ ? 1 : 0;
+  CTL[i] = USES_RS1[i]! * Ctl.USES_RS1 | USES_RS2[i]! * Ctl.USES_RS2 | WRITES_RD[i]! * Ctl.WRITES_RD | IS_LOAD[i]! * Ctl.IS_LOAD
+    | IS_STORE[i]! * Ctl.IS_STORE | IS_SYSTEM[i]! * Ctl.IS_SYSTEM | IS_FRAME[i]! * Ctl.IS_FRAME | LATE_RESULT[i]! * Ctl.LATE_RESULT
+    | IS_MDU[i]! * Ctl.IS_MDU | IS_BRU[i]! * Ctl.IS_BRU | B_IS_IMM[i]! * Ctl.B_IS_IMM | MEM_WIDTH[i]! << Ctl.WIDTH_SHIFT;
 }

@@ -10,7 +10,7 @@ import { Alu } from './alu.js';
 import { BranchUnit } from './branch.js';
 import { Bus, type BusSlave } from './bus.js';
 import { CallManagementUnit } from './cmu.js';
-import { B_IS_IMM, IS_BRU, IS_FRAME, IS_LOAD, IS_MDU, IS_STORE, IS_SYSTEM, MEM_WIDTH, WRITES_RD } from './control.js';
+import { CTL, Ctl, IS_FRAME } from './control.js';
 import { FetchUnit, IfId, IFID_FIELDS } from './fetch.js';
 import { GasCounter } from './gas.js';
 import { HazardUnit } from './hazard.js';
@@ -290,7 +290,7 @@ export class Core {
       this.tval = v[b + MemWb.TVAL]! >>> 0;
       return this.flushTo(v, pc, Stop.TRAP);
     }
-    if (IS_SYSTEM[op] && op !== Op.ECALL) {
+    if (CTL[op]! & Ctl.IS_SYSTEM && op !== Op.ECALL) {
       // A frame instruction does not retire here: the call-management unit performs it.
       v[rf.i_we] = 0; v[this.s_retire] = 0;
       this.cmu.request(v, op);
@@ -339,7 +339,8 @@ export class Core {
     let exc = v[q + ExMem.EXC]!, tval = v[q + ExMem.TVAL]!;
     // The gas check comes first: an instruction whose cost exceeds the gas left is out of gas,
     // whatever else it would do; one that traps otherwise is not charged.
-    const charge = valid && v[this.s_mem_charged] === 0 && IS_FRAME[op] === 0;
+    const c = CTL[op]!;
+    const charge = valid && v[this.s_mem_charged] === 0 && (c & Ctl.IS_FRAME) === 0;
     // Units whose inputs are idle keep their outputs: they are evaluated only when driven.
     if (charge || v[gas.i_charge]) {
       v[gas.i_charge] = charge ? 1 : 0;
@@ -348,7 +349,7 @@ export class Core {
       if (charge && v[gas.o_out]) { exc = Cause.OUT_OF_GAS + 1; tval = 0; }
       else if (charge && exc !== 0) gas.cancel(v);
     }
-    const width = MEM_WIDTH[op]!, store = IS_STORE[op]!;
+    const width = c >>> Ctl.WIDTH_SHIFT, store = c & Ctl.IS_STORE ? 1 : 0, isLoad = c & Ctl.IS_LOAD;
     const access = valid && exc === 0 && width !== 0;
     let mdata = 0;
     if (access || v[lsu.i_valid]) {
@@ -376,7 +377,7 @@ export class Core {
           if (charge) gas.cancel(v);
         }
         const mask = width === 4 ? -1 : (1 << (8 * width)) - 1;
-        mdata = (IS_LOAD[op] ? v[lsu.o_rdata]! : sdata) & mask;
+        mdata = (isLoad ? v[lsu.o_rdata]! : sdata) & mask;
       }
     }
     this.memChargedD = 0;
@@ -389,8 +390,8 @@ export class Core {
     d[MemWb.EXC] = exc;
     d[MemWb.TVAL] = tval;
     d[MemWb.NPC] = v[q + ExMem.NPC]!;
-    d[MemWb.WEN] = exc === 0 && WRITES_RD[op] ? 1 : 0;
-    d[MemWb.VALUE] = IS_LOAD[op] ? v[lsu.o_rdata]! : op === Op.GAS ? v[gas.o_left_next]! : v[q + ExMem.RESULT]!;
+    d[MemWb.WEN] = exc === 0 && c & Ctl.WRITES_RD ? 1 : 0;
+    d[MemWb.VALUE] = isLoad ? v[lsu.o_rdata]! : op === Op.GAS ? v[gas.o_left_next]! : v[q + ExMem.RESULT]!;
     d[MemWb.MADDR] = access ? v[q + ExMem.ADDR]! : 0;
     d[MemWb.MWIDTH] = access ? width : 0;
     d[MemWb.MSTORE] = store;
@@ -415,7 +416,7 @@ export class Core {
     // Forwarding sources: the instruction in MEM (unless its value comes late) and the one in WB,
     // as it drives the register file's write port (MEM/WB already holds MEM's next instruction).
     const emOp = v[em + ExMem.OP]!;
-    const emRd = v[em + ExMem.VALID] && v[em + ExMem.EXC] === 0 && WRITES_RD[emOp] ? v[em + ExMem.RD]! : 0;
+    const emRd = v[em + ExMem.VALID] && v[em + ExMem.EXC] === 0 && CTL[emOp]! & Ctl.WRITES_RD ? v[em + ExMem.RD]! : 0;
     const mwRd = v[rf.i_we] ? v[rf.i_waddr]! : 0;
     this.hazard.forward(v, rs1, rs2, emRd, mwRd);
     const fa = v[this.hazard.o_fwd_a]!, fb = v[this.hazard.o_fwd_b]!;
@@ -425,16 +426,17 @@ export class Core {
     let result = 0, taken = false, npc = (pc + 4) | 0;
     const live = valid && exc === 0;
     const mdu = this.mdu;
-    const useMdu = live && IS_MDU[op] === 1;
+    const c = CTL[op]!;
+    const useMdu = live && (c & Ctl.IS_MDU) !== 0;
     if (useMdu || v[mdu.i_start] || v[mdu.r_count] || v[mdu.r_done]) {
       v[mdu.i_op] = op; v[mdu.i_a] = a; v[mdu.i_b] = b; v[mdu.i_start] = useMdu ? 1 : 0;
       mdu.evaluate(v);
     }
     const busy = useMdu && v[mdu.o_busy] === 1;
     if (live) {
-      if (IS_MDU[op]) {
+      if (c & Ctl.IS_MDU) {
         result = v[mdu.o_result]!;
-      } else if (IS_BRU[op]) {
+      } else if (c & Ctl.IS_BRU) {
         const bru = this.bru;
         v[bru.i_op] = op; v[bru.i_pc] = pc; v[bru.i_a] = a; v[bru.i_b] = b; v[bru.i_imm] = imm;
         bru.evaluate(v);
@@ -443,9 +445,9 @@ export class Core {
         else if (v[bru.o_taken]) { taken = true; npc = v[bru.o_target]!; }
       } else if (op === Op.PERM) {
         result = v[this.permReg.r_pset]!;
-      } else if (MEM_WIDTH[op] === 0) {
+      } else if (c >>> Ctl.WIDTH_SHIFT === 0) {
         const alu = this.alu;
-        v[alu.i_op] = op; v[alu.i_a] = op === Op.AUIPC ? pc : a; v[alu.i_b] = B_IS_IMM[op] ? imm : b;
+        v[alu.i_op] = op; v[alu.i_a] = op === Op.AUIPC ? pc : a; v[alu.i_b] = c & Ctl.B_IS_IMM ? imm : b;
         alu.evaluate(v);
         result = v[alu.o_result]!;
       }

@@ -3,7 +3,7 @@
 //    is covered by the register file's write-before-read;
 //  - load-use: a load (or GAS, whose value is read in MEM) in EX whose rd is read by the instruction in ID stalls ID and IF one cycle.
 
-import { USES_RS1, USES_RS2, LATE_RESULT } from './control.js';
+import { CTL, Ctl } from './control.js';
 import type { Signals } from './signals.js';
 
 export class HazardUnit {
@@ -30,9 +30,9 @@ export class HazardUnit {
   /** Load-use check between the instruction in EX (op, rd) and the one in ID (ctl word). */
   loadUse(v: Int32Array, exValid: number, exOp: number, exRd: number, idValid: number, idCtl: number): boolean {
     let stall = false;
-    if (exValid && idValid && LATE_RESULT[exOp] && exRd !== 0) {
-      const op = idCtl & 0xff;
-      stall = (USES_RS1[op] === 1 && ((idCtl >> 16) & 31) === exRd) || (USES_RS2[op] === 1 && (idCtl >>> 24) === exRd);
+    if (exValid && idValid && CTL[exOp]! & Ctl.LATE_RESULT && exRd !== 0) {
+      const c = CTL[idCtl & 0xff]!;
+      stall = ((c & Ctl.USES_RS1) !== 0 && ((idCtl >> 16) & 31) === exRd) || ((c & Ctl.USES_RS2) !== 0 && (idCtl >>> 24) === exRd);
     }
     v[this.o_load_use] = stall ? 1 : 0;
     return stall;
