@@ -3,7 +3,10 @@
 //
 // A cycle is: evaluate every unit — back to front (WB, MEM, EX, ID, IF), so each stage sees
 // the stall, squash and redirect signals of the stages ahead of it in the same cycle — then
-// commit every register. Nothing is allocated per cycle; tracing is a separate loop.
+// commit every register. Back to front also means a stage's outputs can go straight into the
+// registers in front of it: every reader of their old values has already run (the pipeline
+// registers, PipeReg; the register file's write-before-read). Nothing is allocated per cycle;
+// tracing is a separate loop.
 
 import { Op } from '../isa/table.js';
 import { Alu } from './alu.js';
@@ -266,7 +269,6 @@ export class Core {
     this.fetch.evaluate(v);
 
     // Clock edge.
-    this.rf.commit(v);
     this.fetch.commit(v);
     this.bus.commit(v);
     this.lsu.commit(v);
@@ -300,6 +302,7 @@ export class Core {
     v[rf.i_we] = wen;
     v[rf.i_waddr] = rd;
     v[rf.i_wdata] = value;
+    rf.write(v);
     this.retire(v, b, pc, wen, rd, value);
     this.retired++;
     this.drained = false;

@@ -1,6 +1,8 @@
 // Register file: 32 x 32-bit, x0 hard-wired to zero, two read ports and one write port.
-// Written at the clock edge; a read in the same cycle as a write to that register returns the
-// new value (write-before-read, as in the classic 5-stage pipeline), so WB→ID needs no stall.
+// Write-before-read, as in the classic 5-stage pipeline: the write port writes in the first half
+// of the cycle and the read ports read in the second, so a read in the same cycle as a write to
+// that register returns the new value and WB→ID needs no stall. WB drives the write port before
+// ID reads, in the order the stages evaluate (back to front), so nothing is left for the edge.
 
 import type { Signals } from './signals.js';
 
@@ -21,15 +23,14 @@ export class RegFile {
     this.x = sig.v.subarray(this.base, this.base + 32);
   }
 
-  /** Read port (combinational), with the write port bypassed in. */
-  read(v: Int32Array, r: number): number {
-    if (r === 0) return 0;
-    if (v[this.i_we] && v[this.i_waddr] === r) return v[this.i_wdata]!;
-    return v[this.base + r]!;
-  }
-
-  commit(v: Int32Array): void {
+  /** Write port (first half of the cycle), from we/waddr/wdata. */
+  write(v: Int32Array): void {
     const r = v[this.i_waddr]!;
     if (v[this.i_we] && r !== 0) v[this.base + r] = v[this.i_wdata]!;
+  }
+
+  /** Read port (second half of the cycle). */
+  read(v: Int32Array, r: number): number {
+    return r === 0 ? 0 : v[this.base + r]!;
   }
 }
