@@ -19,8 +19,9 @@ export class Alu {
     this.o_result = sig.add(`${path}.result`);
   }
 
-  evaluate(v: Int32Array): void {
-    v[this.o_result] = compute(v[this.i_op]!, v[this.i_a]!, v[this.i_b]!);
+  /** Returns `result` too. */
+  evaluate(v: Int32Array): number {
+    return (v[this.o_result] = compute(v[this.i_op]!, v[this.i_a]!, v[this.i_b]!));
   }
 }
 

@@ -191,20 +191,21 @@ export class Bus {
   /**
    * Instruction-port read of code ROM, whose slave the fetch unit has already found (the MMU's
    * code-region check selects the same slave as the decoder would): no wait states, so only
-   * random stalls can delay `ready`. `word` is the ROM's content at `addr`.
+   * random stalls can delay `ready`. `word` is the ROM's content at `addr`. Returns `ready`.
    */
-  fetch(v: Int32Array, addr: number, word: number): void {
+  fetch(v: Int32Array, addr: number, word: number): boolean {
     const p = this.i;
     v[p.req] = 1;
     v[p.addr] = addr;
     if (this.randomStalls) {
       if (p.extra < 0) p.extra = this.nextRandom();
       const waited = v[p.wait]!;
-      if (waited < p.extra) { v[p.ready] = 0; p.waitD = waited + 1; return; }
+      if (waited < p.extra) { v[p.ready] = 0; p.waitD = waited + 1; return false; }
     }
     v[p.ready] = 1;
     p.waitD = 0;
     v[p.rdata] = word;
+    return true;
   }
 
   commit(v: Int32Array): void {

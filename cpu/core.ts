@@ -421,8 +421,7 @@ export class Core {
     const emOp = v[em + ExMem.OP]!;
     const emRd = v[em + ExMem.VALID] && v[em + ExMem.EXC] === 0 && CTL[emOp]! & Ctl.WRITES_RD ? v[em + ExMem.RD]! : 0;
     const mwRd = v[rf.i_we] ? v[rf.i_waddr]! : 0;
-    this.hazard.forward(v, rs1, rs2, emRd, mwRd);
-    const fa = v[this.hazard.o_fwd_a]!, fb = v[this.hazard.o_fwd_b]!;
+    const fwd = this.hazard.forward(v, rs1, rs2, emRd, mwRd), fa = fwd & 3, fb = fwd >> 2;
     const a = fa === 1 ? v[em + ExMem.RESULT]! : fa === 2 ? v[rf.i_wdata]! : v[q + IdEx.A]!;
     const b = fb === 1 ? v[em + ExMem.RESULT]! : fb === 2 ? v[rf.i_wdata]! : v[q + IdEx.B]!;
     let exc = v[q + IdEx.EXC]!, tval = v[q + IdEx.TVAL]!;
@@ -431,7 +430,7 @@ export class Core {
     const mdu = this.mdu;
     const c = CTL[op]!;
     const useMdu = live && (c & Ctl.IS_MDU) !== 0;
-    if (useMdu || v[mdu.i_start] || v[mdu.r_count] || v[mdu.r_done]) {
+    if (useMdu || mdu.active) {
       v[mdu.i_op] = op; v[mdu.i_a] = a; v[mdu.i_b] = b; v[mdu.i_start] = useMdu ? 1 : 0;
       mdu.evaluate(v);
     }
@@ -451,8 +450,7 @@ export class Core {
       } else if (c >>> Ctl.WIDTH_SHIFT === 0) {
         const alu = this.alu;
         v[alu.i_op] = op; v[alu.i_a] = op === Op.AUIPC ? pc : a; v[alu.i_b] = c & Ctl.B_IS_IMM ? imm : b;
-        alu.evaluate(v);
-        result = v[alu.o_result]!;
+        result = alu.evaluate(v);
       }
     }
     v[this.s_ex_stall] = busy ? 1 : 0;

@@ -67,11 +67,11 @@ export class FetchUnit {
     }
     const i = (pc - code.base) >>> 2;
     const rom = code.code!;
-    this.bus.fetch(v, pc, rom.word[i]!);
-    if (!v[bus.ready]) { d[IfId.VALID] = 0; this.pcD = pc; return; }
+    const word = rom.word[i]!;
+    if (!this.bus.fetch(v, pc, word)) { d[IfId.VALID] = 0; this.pcD = pc; return; }
     d[IfId.VALID] = 1;
     d[IfId.PC] = pc;
-    d[IfId.INSN] = v[bus.rdata]!;
+    d[IfId.INSN] = word;
     d[IfId.CTL] = rom.ctl[i]!;
     d[IfId.IMM] = rom.imm[i]!;
     d[IfId.EXC] = 0;

@@ -21,10 +21,14 @@ export class HazardUnit {
   /**
    * @param exmemRd rd written by the instruction in MEM (0 when none or a load still in MEM)
    * @param memwbRd rd written by the instruction in WB (0 when none)
+   * @returns both selects, fwd_a in bits 0..1 and fwd_b in bits 2..3
    */
-  forward(v: Int32Array, rs1: number, rs2: number, exmemRd: number, memwbRd: number): void {
-    v[this.o_fwd_a] = rs1 === 0 ? 0 : rs1 === exmemRd ? 1 : rs1 === memwbRd ? 2 : 0;
-    v[this.o_fwd_b] = rs2 === 0 ? 0 : rs2 === exmemRd ? 1 : rs2 === memwbRd ? 2 : 0;
+  forward(v: Int32Array, rs1: number, rs2: number, exmemRd: number, memwbRd: number): number {
+    const a = rs1 === 0 ? 0 : rs1 === exmemRd ? 1 : rs1 === memwbRd ? 2 : 0;
+    const b = rs2 === 0 ? 0 : rs2 === exmemRd ? 1 : rs2 === memwbRd ? 2 : 0;
+    v[this.o_fwd_a] = a;
+    v[this.o_fwd_b] = b;
+    return a | (b << 2);
   }
 
   /** Load-use check between the instruction in EX (op, rd) and the one in ID (ctl word). */

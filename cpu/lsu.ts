@@ -26,6 +26,8 @@ export class Lsu {
   declare readonly r_low: number;
   private phaseD = 0;
   private lowD = 0;
+  /** Evaluated this cycle (otherwise the registers already hold their next state). */
+  private evaluated = false;
 
   private declare readonly bus: Bus;
   private declare readonly mmu: Mmu;
@@ -48,6 +50,7 @@ export class Lsu {
 
   evaluate(v: Int32Array): void {
     const bus = this.bus.d;
+    this.evaluated = true;
     const phase = v[this.r_phase]!;
     this.phaseD = phase;
     this.lowD = v[this.r_low]!;
@@ -92,6 +95,8 @@ export class Lsu {
   }
 
   commit(v: Int32Array): void {
+    if (!this.evaluated) return;
+    this.evaluated = false;
     v[this.r_phase] = this.phaseD;
     v[this.r_low] = this.lowD;
   }

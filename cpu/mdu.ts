@@ -23,6 +23,11 @@ export class Mdu {
   declare readonly r_done: number;
   private countD = 0;
   private doneD = 0;
+  /**
+   * False while the unit is at rest — start low at its last evaluation and no division under way
+   * (count and done zero) — so that EX need not evaluate it: its outputs would not change.
+   */
+  active = false;
 
   constructor(sig: Signals, path: string) {
     this.i_op = sig.add(`${path}.op`, 8);
@@ -36,6 +41,7 @@ export class Mdu {
   }
 
   evaluate(v: Int32Array): void {
+    this.active = true;
     const op = v[this.i_op]!, a = v[this.i_a]!, b = v[this.i_b]!;
     if (!v[this.i_start] || op < Op.DIV) {
       v[this.o_busy] = 0; this.countD = 0; this.doneD = 0;
@@ -69,7 +75,9 @@ export class Mdu {
   }
 
   commit(v: Int32Array): void {
+    if (!this.active) return; // at rest: the registers already hold their (zero) next state
     v[this.r_count] = this.countD;
     v[this.r_done] = this.doneD;
+    this.active = v[this.i_start] !== 0 || this.countD !== 0 || this.doneD !== 0;
   }
 }
