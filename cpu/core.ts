@@ -13,6 +13,7 @@ import { Alu } from './alu.js';
 import { BranchUnit } from './branch.js';
 import { Bus, type BusSlave } from './bus.js';
 import { CallManagementUnit } from './cmu.js';
+import type { CopySegment } from './frames.js';
 import { CTL, Ctl, IS_FRAME } from './control.js';
 import { FetchUnit, IfId, IFID_FIELDS } from './fetch.js';
 import { GasCounter } from './gas.js';
@@ -182,10 +183,37 @@ export class Core {
     this.v[this.cmu.r_depth] = depth;
   }
 
-  /** Cycles the call-management unit spends on a frame switch (docs/architecture.md, Timing). */
-  addCycles(n: number): void {
-    this.cycles += n;
-    this.v[this.s_cycle] = this.cycles;
+  /**
+   * Cycles the call-management unit spends on a frame switch (docs/architecture.md, Timing):
+   * the fixed part, then a word of each copy per cycle. The pipeline is stopped meanwhile, so
+   * only the CMU's outputs and the cycle counter move; they are evaluated cycle by cycle only
+   * when a tracer is watching (untraced, the counter just advances).
+   */
+  addCycles(n: number, copies: readonly CopySegment[] = []): void {
+    const v = this.v, t = this.tracer;
+    if (t === null) {
+      this.cycles += n;
+      v[this.s_cycle] = this.cycles;
+      return;
+    }
+    let fixed = n;
+    for (const c of copies) fixed -= c.words;
+    let seg = 0, word = 0;
+    for (let k = 0; k < n; k++) {
+      let src = 0, dst = 0;
+      if (k >= fixed) {
+        while (word >= copies[seg]!.words) { seg++; word = 0; }
+        const c = copies[seg]!;
+        src = (c.src + 4 * word) | 0;
+        dst = (c.dst + 4 * word) | 0;
+        word++;
+      }
+      this.cmu.switching(v, n - 1 - k, src, dst);
+      this.cycles++;
+      v[this.s_cycle] = this.cycles;
+      t.cycle(this.cycles, v);
+    }
+    this.cmu.idle(v);
   }
 
   get perm(): number {

@@ -25,9 +25,21 @@ export interface FrameModel {
   readonly cycles?: number;
   run(maxRetire: number, maxCycles?: number): Stop;
   setMemory(mem: AddressSpace): void;
-  addCycles?(n: number): void;
+  /**
+   * The call-management unit spends `n` cycles on a frame switch: a fixed part, then one cycle
+   * per word of each copy in `copies`, in order (docs/architecture.md, Timing).
+   */
+  addCycles?(n: number, copies?: readonly CopySegment[]): void;
   /** The call depth of the frame now running (the cycle model shows it as a CMU register). */
   setDepth?(depth: number): void;
+}
+
+/** A slice the call-management unit copies during a frame switch, a word per cycle. */
+export interface CopySegment {
+  /** Source address in the frame being left, destination address in the frame being entered. */
+  src: number;
+  dst: number;
+  words: number;
 }
 
 /** The root frame's interrupt handler (the host). Returns true when the guest exited. */
@@ -121,6 +133,8 @@ export class CallManager {
   /** Child frames created (statistics). */
   evals = 0;
   interrupts = 0;
+  /** Where the RETURN being served takes its output from (the running frame's address). */
+  private returnFrom = 0;
   /** Called whenever a frame is entered (checkers watch permissions and gas limits here). */
   onEnter: ((kind: 'eval' | 'handler', depth: number, perm: number, gasLimit: number) => void) | null = null;
 
@@ -235,8 +249,11 @@ export class CallManager {
     r.dv.setUint32((addr >>> 0) - r.base, value >>> 0, true);
   }
 
-  private cycles(n: number): void {
-    this.m.addCycles?.(n);
+  /** The call-management unit's cycles: `fixed`, then a word per cycle of each copy. */
+  private cycles(fixed: number, copies: readonly CopySegment[]): void {
+    let n = fixed;
+    for (const c of copies) n += c.words;
+    this.m.addCycles?.(n, copies);
   }
 
   // ---- frame instructions ----
@@ -272,6 +289,7 @@ export class CallManager {
         }
         if (!this.charge(COPY_GAS_PER_WORD * words(len))) return this.outOfGas();
         this.retireFrameInsn();
+        this.returnFrom = rs1v >>> 0;
         return this.endFrame({ kind: 'return', output: out });
       }
       case Op.THROW: {
@@ -336,7 +354,10 @@ export class CallManager {
     this.save(caller);
     this.stack.push(caller);
     this.evals++;
-    this.cycles(CYCLES_CREATE + words(csize) + words(isize));
+    this.cycles(CYCLES_CREATE, [
+      { src: cstart >>> 0, dst: CHILD_CODE_BASE, words: words(csize) },
+      { src: istart >>> 0, dst: CHILD_INPUT_BASE, words: words(isize) },
+    ]);
     this.load(child);
     this.onEnter?.('eval', child.depth, child.perm, child.gasLimit);
     return null;
@@ -380,7 +401,7 @@ export class CallManager {
     h.gasLimit = owner.perm & PermBit.INFINITE_GAS ? GAS_INFINITE : m.gasLimit - m.gasUsed;
     this.save(f);
     this.stack.push(f);
-    this.cycles(CYCLES_CREATE + words(reqLen));
+    this.cycles(CYCLES_CREATE, [{ src: reqAddr, dst: REQUEST_BASE, words: words(reqLen) }]);
     this.load(h);
     this.onEnter?.('handler', h.depth, h.perm, h.gasLimit);
     return null;
@@ -408,7 +429,8 @@ export class CallManager {
       case 'fail': status = end.status; result = end.pc; break;
       default: status = Status.SUCCESS;
     }
-    this.cycles(CYCLES_TEARDOWN + (status === Status.SUCCESS ? words(output.length) : 0));
+    const outTo = f.kind === 'eval' ? this.readWord(parent.mem, f.linkAddr + Desc.OSTART) : f.linkAddr;
+    this.cycles(CYCLES_TEARDOWN, status === Status.SUCCESS ? [{ src: this.returnFrom, dst: outTo >>> 0, words: words(output.length) }] : []);
     this.load(parent);
     if (!infinite) m.gasUsed += used;
     if (f.kind === 'eval') {

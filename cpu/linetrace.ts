@@ -132,9 +132,11 @@ export class LineTracer implements CycleTracer {
   private buf: string[] = [];
   private size = 0;
   private lastCycle: number;
+  private readonly s_switching: number;
 
   constructor(core: Core, private readonly write: (text: string) => void, opts: LineTraceOptions = {}) {
     this.view = new PipelineView(core.sig);
+    this.s_switching = core.sig.slot('evm.cmu.busy')!;
     this.disasm = opts.disasm ?? true;
     this.chunk = opts.chunk ?? 1 << 16;
     this.lastCycle = core.cycles;
@@ -142,7 +144,9 @@ export class LineTracer implements CycleTracer {
   }
 
   cycle(cycle: number, v: Int32Array): void {
-    // Cycles the call-management unit spent on a frame switch pass without clock edges here.
+    // Cycles the call-management unit spends on a frame switch stop the pipeline: they are
+    // summed into one line before the next pipeline cycle.
+    if (v[this.s_switching]) return;
     if (cycle !== this.lastCycle + 1) this.push(`      -- ${cycle - 1 - this.lastCycle} cycles: frame switch --`);
     this.lastCycle = cycle;
     this.push(this.line(cycle, v));

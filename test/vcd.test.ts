@@ -11,7 +11,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import vcdStream, { type VcdScope, type VcdVarDecl } from 'vcd-stream';
 import { assembleToElf } from '../isa/asm.js';
 import type { Core, CoreOptions, CycleTracer } from '../cpu/core.js';
-import { CallManager } from '../cpu/frames.js';
+import { CallManager, CHILD_CODE_BASE } from '../cpu/frames.js';
 import { LinuxHost } from '../cpu/host.js';
 import { createModel } from '../cpu/machine.js';
 import { loadElf } from '../cpu/program.js';
@@ -372,14 +372,35 @@ describe('waveforms of real programs', () => {
     expect(compare(p, sig, inWindow)).toEqual([]);
   });
 
-  test('a window that opens inside a frame switch starts at the next traced cycle', async () => {
-    const t = traced(program(readFileSync(KVSTORE, 'utf8')), { from: 30, to: 100 });
+  test('frame switches are traced cycle by cycle: the CMU copies a word per cycle', async () => {
+    const elf = program(readFileSync(KVSTORE, 'utf8'));
+    const t = traced(elf);
+    const sig = t.core.sig;
+    const at = (name: string) => sig.slot(name)!;
+    const [busy, left, src, dst] = ['evm.cmu.busy', 'evm.cmu.left', 'evm.cmu.src', 'evm.cmu.dst'].map(at) as [number, number, number, number];
     const cycles = [...t.samples.keys()].sort((a, b) => a - b);
-    const first = cycles.find((c) => c >= 30)!;
-    expect(first).toBeGreaterThan(30); // cycles 25..59 are the EVAL frame switch
+    // The EVAL: the first run of busy cycles, with no gap in the trace.
+    const first = cycles.find((c) => t.samples.get(c)![busy] === 1)!;
+    let last = first;
+    while (t.samples.get(last + 1)?.[busy] === 1) last++;
+    const sym = (name: string): number => loadElf(elf).symbols.find((x) => x.name === name)!.value;
+    const cstart = sym('child_start'), csize = sym('child_end') - cstart;
+    // docs/architecture.md, Timing: 4 cycles to create the frame, then one per word of code.
+    expect(last - first + 1).toBe(4 + Math.ceil(csize / 4));
+    for (let c = first; c <= last; c++) {
+      const v = t.samples.get(c)!;
+      expect(v[left]).toBe(last - c);
+      const k = c - first - 4;
+      expect([v[src]! >>> 0, v[dst]! >>> 0]).toEqual(k < 0 ? [0, 0] : [cstart + 4 * k, CHILD_CODE_BASE + 4 * k]);
+    }
+    expect(t.samples.get(last + 1)![busy]).toBe(0);
+    // The VCD carries every one of those cycles, and a window opening inside the switch starts there.
     const p = await parse(t.vcd);
-    expect(p.times[0]).toBe(first);
-    expect(compare(p, t.core.sig, new Map([...t.samples].filter(([c]) => c >= 30 && c <= 100)))).toEqual([]);
+    for (let c = first; c <= last; c++) expect(p.times).toContain(c);
+    const w = traced(elf, { from: first + 5, to: last + 20 });
+    const pw = await parse(w.vcd);
+    expect(pw.times[0]).toBe(first + 5);
+    expect(compare(pw, w.core.sig, new Map([...w.samples].filter(([c]) => c >= first + 5 && c <= last + 20)))).toEqual([]);
   });
 
   test('deterministic: the same run gives the same bytes', () => {
@@ -452,7 +473,7 @@ describe('evminf run --vcd', () => {
     const r = runEvminf(['run', KVSTORE, '--vcd', out('w.vcd'), '--vcd-scope', 'evm.core.wb', '--vcd-scope', 'evm.cmu', '--vcd-from', '100', '--vcd-to', '700']);
     expect(r.status).toBe(0);
     const p = await parse(readFileSync(out('w.vcd')));
-    expect(new Set(p.vars.map((v) => v.name.split('.').slice(0, 3).join('.')))).toEqual(new Set(['evm.core.wb', 'evm.cmu.depth', 'evm.cmu.req', 'evm.cmu.op']));
+    expect(new Set(p.vars.map((v) => v.name.split('.').slice(0, 3).join('.')))).toEqual(new Set(['evm.core.wb', ...['depth', 'req', 'op', 'busy', 'left', 'src', 'dst'].map((n) => `evm.cmu.${n}`)]));
     expect(p.times[0]).toBe(100);
     expect(p.times[p.times.length - 1]).toBe(700);
   });
