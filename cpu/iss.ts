@@ -65,7 +65,7 @@ export class Iss implements BlockHost {
 
   /** Translate hot blocks (cpu/blocks.ts); off, every instruction goes through the interpreter. */
   translate = true;
-  /** Executions of a block start before it is translated (0: translate on first sight). */
+  /** Executions of a block start before it is translated (0: translate on first sight; at most 253). */
   hot = BLOCK_HOT;
 
   private cr: Region = NO_REGION;
@@ -110,7 +110,7 @@ export class Iss implements BlockHost {
     let cbase = cr.base, csize = cr.size;
     let ctlA = cr.code?.ctl ?? EMPTY, immA = cr.code?.imm ?? EMPTY;
     const translating = this.translate;
-    const hot = this.hot;
+    const hot = Math.min(this.hot, BLOCK_TRANSLATED - 1); // the count lives in a byte below TRANSLATED
     let blocks: BlockCache | null = translating && cr.code !== null ? blockCache(cr.code, cbase) : null;
     // The last data regions hit by loads and by stores, as locals: the common case is one
     // compare pair and a typed-array access.
