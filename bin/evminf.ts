@@ -17,6 +17,7 @@ import { cmdIsolation, type IsolationArgs } from './isolation.js';
 import { openTraces, type TraceRunArgs } from './trace-run.js';
 import { equivCommands } from './equiv.js';
 import { Core } from '../cpu/core.js';
+import { Iss } from '../cpu/iss.js';
 import { LineTracer } from '../cpu/linetrace.js';
 import { cmdStep, type StepArgs } from './step.js';
 import { attachVcd, VcdFile, VcdOptionError, VcdWriteError } from '../waveforms/vcd.js';
@@ -56,6 +57,7 @@ interface RunArgs extends TraceRunArgs {
   'vcd-scope'?: string[];
   'vcd-from'?: number;
   'vcd-to'?: number;
+  translate: boolean;
 }
 
 /** --trace-pipeline [FILE]: the cycle model's pipeline line trace, to FILE or to stderr. */
@@ -108,6 +110,7 @@ function closeVcd(f: VcdFile | null): void {
 function cmdRun(a: RunArgs): number {
   const prog = loadElf(programBytes(a.program), a['stack-size']);
   const model = createModel(a.model as ModelKind, prog, { pset: a.pset, gas: a.gas });
+  if (model instanceof Iss) model.translate = a.translate;
   const host = a.json ? new LinuxHost() : new LinuxHost((fd, bytes) => out(fd, bytes));
   const trace = a['trace-pipeline'] === undefined ? null : openLineTrace(model, a['trace-pipeline']);
   const vcd = openVcd(model, a);
@@ -140,6 +143,7 @@ function cmdRun(a: RunArgs): number {
       program: a.program, model: a.model, stopReason: r.reason, exitCode: code, guestExitCode: r.exitCode,
       instructions: r.instructions, cycles: r.cycles, cpi: r.cycles === null || r.instructions === 0 ? null : r.cycles / r.instructions,
       gas: r.gas, pc: r.pc, message: r.message, evals: r.evals, interrupts: r.interrupts, seconds,
+      translatedBlocks: model instanceof Iss ? model.translatedBlocks : null,
       output: r.output === null ? null : Buffer.from(r.output).toString('hex'),
       stdout: dec.decode(host.output(1)), stderr: dec.decode(host.output(2)),
     }) + '\n');
@@ -200,6 +204,7 @@ async function main(argv: string[]): Promise<number> {
     .command('run <program>', 'run an RV32IM/Xevm program (ELF, or .S/.s assembled first)', (y) => y
       .positional('program', { type: 'string', demandOption: true, describe: 'ELF executable or assembly source' })
       .option('model', { choices: MODEL_KINDS, default: 'cycle', describe: 'cycle: cycle-accurate pipeline; iss: functional instruction-set simulator' })
+      .option('translate', { type: 'boolean', default: true, describe: 'iss: translate hot code to JavaScript; --no-translate interprets every instruction (docs/performance.md)' })
       .option('max-instructions', { type: 'number', describe: 'stop with exit code 124 after this many instructions' })
       .option('max-cycles', { type: 'number', describe: 'stop with exit code 124 after this many cycles' })
       .option('stack-size', { type: 'number', default: DEFAULT_STACK_SIZE, describe: 'bytes of stack below 0x80000000' })

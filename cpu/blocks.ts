@@ -63,13 +63,14 @@ export class BlockCache {
     this.fns = new Array<BlockFn | null>(n).fill(null);
   }
 
-  /** Translate the block at word offset i (state becomes TRANSLATED or NONE). */
-  translate(i: number): void {
+  /** Translate the block at word offset i (state becomes TRANSLATED or NONE); true if one starts there. */
+  translate(i: number): boolean {
     const fn = translate(this.code, this.base, i);
-    if (fn === null) { this.state[i] = St.NONE; return; }
+    if (fn === null) { this.state[i] = St.NONE; return false; }
     this.fns[i] = fn.fn;
     this.len[i] = fn.len;
     this.state[i] = St.TRANSLATED;
+    return true;
   }
 }
 

@@ -67,6 +67,8 @@ export class Iss implements BlockHost {
   translate = true;
   /** Executions of a block start before it is translated (0: translate on first sight; at most 253). */
   hot = BLOCK_HOT;
+  /** Blocks translated by this ISS so far. */
+  translatedBlocks = 0;
 
   private cr: Region = NO_REGION;
   private lr: Region = NO_REGION;
@@ -131,7 +133,7 @@ export class Iss implements BlockHost {
         const st = blocks.state[i]!;
         if (st < hot) blocks.state[i] = st + 1;
         else {
-          if (st < BLOCK_TRANSLATED) blocks.translate(i);
+          if (st < BLOCK_TRANSLATED && blocks.translate(i)) this.translatedBlocks++;
           const fn = blocks.fns[i]!;
           if (fn !== null && n + blocks.len[i]! <= max) {
             const g = fn(this, x, gcost, glimit - gas);

@@ -14,10 +14,10 @@ import type { Iss } from '../cpu/iss.js';
 import { createModel } from '../cpu/machine.js';
 import { loadElf } from '../cpu/program.js';
 import type { Device } from '../peripherals/device.js';
-import { PROGRAMS, compile, C_DIR, CC } from './c/build.js';
+import { PROGRAMS, compile, C_DIR, CC, runEvminf } from './c/build.js';
 import { requireTools } from './tools.js';
 import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
 interface Outcome {
@@ -165,6 +165,43 @@ describe('C programs: translated and interpreted runs agree', () => {
       expect(r.end.kind).toBe('exit');
       const rng = new XorShift32(name.length * 7919);
       for (let k = 0; k < 4; k++) same(elf, { maxInstructions: 1 + rng.int(r.retired) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('evminf run --model iss --no-translate', () => {
+  test('interprets every instruction and gives the same result', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evminf-blocks-'));
+    try {
+      const src = join(dir, 'loop.S');
+      // A hot loop (a multiplicative hash over 5000 iterations), exit code = the hash's low byte.
+      writeFileSync(src, `
+        .text
+        .globl _start
+_start: li t0, 5000
+        li a0, 17
+        li t1, 0x01000193
+1:      mul a0, a0, t1
+        xor a0, a0, t0
+        addi t0, t0, -1
+        bnez t0, 1b
+        andi a0, a0, 255
+        li a7, 93
+        ecall
+`);
+      let want = 17;
+      for (let i = 5000; i > 0; i--) want = Math.imul(want, 0x01000193) ^ i;
+      const runs = [[], ['--no-translate']].map((extra) => runEvminf(['run', '--model', 'iss', '--json', ...extra, src]));
+      type Summary = { guestExitCode: number; instructions: number; gas: number; seconds?: number; translatedBlocks?: number };
+      const summaries = runs.map((r) => JSON.parse(r.stdout.toString()) as Summary);
+      expect(summaries[0]!.guestExitCode).toBe(want & 255);
+      expect(summaries[0]!.translatedBlocks).toBe(1); // the loop body
+      expect(summaries[1]!.translatedBlocks).toBe(0);
+      const same = (s: Summary): Summary => ({ ...s, seconds: 0, translatedBlocks: 0 });
+      expect(same(summaries[1]!)).toEqual(same(summaries[0]!));
+      expect(summaries[0]!.instructions).toBe(5 + 4 * 5000 + 3); // li 5000 and li 0x01000193 are two each
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
