@@ -109,7 +109,8 @@ const NO_DV = new DataView(NO_U8.buffer);
 
 const hex = (v: number): string => '0x' + (v >>> 0).toString(16);
 
-// Memory accesses by site k: its own region cache (b_k, e_k, u_k, d_k, tagged p_k with the epoch).
+// Memory accesses by site k: its own region cache (b_k, e_k, u_k, d_k). The caches of a block
+// belong to the epoch EP; entering the block under another epoch empties them all.
 const LOADS: Record<number, { w: number; read: (k: number) => string }> = {
   [Op.LB]: { w: 1, read: (k) => `sextByte(u${k}[a - b${k}])` },
   [Op.LBU]: { w: 1, read: (k) => `u${k}[a - b${k}]` },
@@ -124,7 +125,7 @@ const STORES: Record<number, { w: number; write: (k: number) => string }> = {
 };
 /** The site cache check and refill; `out` bails out when no region holds the access. */
 const site = (k: number, w: number, find: string, out: string): string =>
-  `if (p${k} !== ep || a < b${k} || a + ${w} > e${k}) { const r = s.${find}(a, ${w}); if (r === null) ${out} b${k} = r.base; e${k} = r.end; u${k} = r.u8; d${k} = r.dv; p${k} = ep; }`;
+  `if (a < b${k} || a + ${w} > e${k}) { const r = s.${find}(a, ${w}); if (r === null) ${out} b${k} = r.base; e${k} = r.end; u${k} = r.u8; d${k} = r.dv; }`;
 const BRANCH: Record<number, string> = {
   [Op.BEQ]: 'beq', [Op.BNE]: 'bne', [Op.BLT]: 'blt', [Op.BGE]: 'bge', [Op.BLTU]: 'bltu', [Op.BGEU]: 'bgeu',
 };
@@ -208,11 +209,12 @@ export function translate(code: Predecoded, base: number, start: number): { fn: 
   const src = [
     `"use strict";`,
     `const { ${SEM_NAMES.join(', ')} } = sem;`,
-    ...sites.map((k) => `var b${k} = 1, e${k} = 0, p${k} = -1, u${k} = NO_U8, d${k} = NO_DV;`),
+    `var EP = -1;`,
+    ...sites.map((k) => `var b${k} = 1, e${k} = 0, u${k} = NO_U8, d${k} = NO_DV;`),
     `return function block_${(base + 4 * start).toString(16)}(s, x, gc, room) {`,
     `  const g = ${cost};`,
     `  if (g > room) return -1;`,
-    `  const ep = s.epoch;`,
+    sites.length === 0 ? '' : `  if (s.epoch !== EP) { EP = s.epoch; ${sites.map((k) => `e${k} = 0;`).join(' ')} }`,
     `  let a = 0, v = 0, t = 0;`,
     `  ${body.join('\n  ')}`,
     `  ${end}`,
