@@ -75,7 +75,6 @@ export class BlockCache {
 }
 
 export const BLOCK_TRANSLATED = St.TRANSLATED;
-export const BLOCK_NONE = St.NONE;
 /** Executions of a block start before the ISS translates it (Iss.hot). */
 export const BLOCK_HOT = 16;
 
@@ -84,7 +83,7 @@ const caches = new WeakMap<Predecoded, BlockCache>();
 /** The block cache of a code region (made on first use). */
 export function blockCache(code: Predecoded, base: number): BlockCache {
   let c = caches.get(code);
-  if (c === undefined || c.base !== base) { c = new BlockCache(code, base); caches.set(code, c); }
+  if (c === undefined) { c = new BlockCache(code, base); caches.set(code, c); }
   return c;
 }
 

@@ -189,15 +189,15 @@ export class Core {
    * only the CMU's outputs and the cycle counter move; they are evaluated cycle by cycle only
    * when a tracer is watching (untraced, the counter just advances).
    */
-  addCycles(n: number, copies: readonly CopySegment[] = []): void {
+  addCycles(fixed: number, copies: readonly CopySegment[]): void {
     const v = this.v, t = this.tracer;
+    let n = fixed;
+    for (const c of copies) n += c.words;
     if (t === null) {
       this.cycles += n;
       v[this.s_cycle] = this.cycles;
       return;
     }
-    let fixed = n;
-    for (const c of copies) fixed -= c.words;
     let seg = 0, word = 0;
     for (let k = 0; k < n; k++) {
       let src = 0, dst = 0;

@@ -26,10 +26,10 @@ export interface FrameModel {
   run(maxRetire: number, maxCycles?: number): Stop;
   setMemory(mem: AddressSpace): void;
   /**
-   * The call-management unit spends `n` cycles on a frame switch: a fixed part, then one cycle
-   * per word of each copy in `copies`, in order (docs/architecture.md, Timing).
+   * The call-management unit spends cycles on a frame switch: `fixed` of them, then one per word
+   * of each copy in `copies`, in order (docs/architecture.md, Timing).
    */
-  addCycles?(n: number, copies?: readonly CopySegment[]): void;
+  addCycles?(fixed: number, copies: readonly CopySegment[]): void;
   /** The call depth of the frame now running (the cycle model shows it as a CMU register). */
   setDepth?(depth: number): void;
 }
@@ -251,9 +251,7 @@ export class CallManager {
 
   /** The call-management unit's cycles: `fixed`, then a word per cycle of each copy. */
   private cycles(fixed: number, copies: readonly CopySegment[]): void {
-    let n = fixed;
-    for (const c of copies) n += c.words;
-    this.m.addCycles?.(n, copies);
+    this.m.addCycles?.(fixed, copies);
   }
 
   // ---- frame instructions ----

@@ -7,7 +7,6 @@
 import { describe, expect, test } from 'vitest';
 import { assembleToElf } from '../isa/asm.js';
 import { randomProgram, XorShift32 } from '../isa/randprog.js';
-import { BLOCK_TRANSLATED, blockCache } from '../cpu/blocks.js';
 import { CallManager, type FrameEnd } from '../cpu/frames.js';
 import { LinuxHost } from '../cpu/host.js';
 import type { Iss } from '../cpu/iss.js';
@@ -48,12 +47,8 @@ function run(elf: Uint8Array, o: RunOptions): Outcome {
 }
 
 function outcome(m: Iss, end: FrameEnd, stdout: string): Outcome {
-  let translated = 0;
-  for (const r of m.mem.regions) {
-    if (r.code !== null) translated += blockCache(r.code, r.base).state.filter((s) => s === BLOCK_TRANSLATED).length;
-  }
   return {
-    end, pc: m.pc >>> 0, retired: m.retired, gas: m.gasUsed, x: Array.from(m.x), stdout, translated,
+    end, pc: m.pc >>> 0, retired: m.retired, gas: m.gasUsed, x: Array.from(m.x), stdout, translated: m.translatedBlocks,
     memory: m.mem.regions.map((r) => `${r.name}:${Buffer.from(r.u8).toString('base64')}`),
   };
 }

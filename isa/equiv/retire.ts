@@ -11,7 +11,7 @@ import { decode } from '../decode.js';
 import { OPS, TABLE } from '../table.js';
 import type { Core } from '../../cpu/core.js';
 import { Iss, newCommit, type Commit } from '../../cpu/iss.js';
-import type { FrameModel } from '../../cpu/frames.js';
+import type { CopySegment, FrameModel } from '../../cpu/frames.js';
 import type { AddressSpace } from '../../cpu/memory.js';
 import { Stop } from '../../cpu/trap.js';
 
@@ -111,7 +111,7 @@ export class RetireTap implements FrameModel {
   depth(): number {
     return this.spaces.length - 1;
   }
-  addCycles(n: number): void { if (!this.isIss) (this.inner as Core).addCycles(n); }
+  addCycles(fixed: number, copies: readonly CopySegment[]): void { if (!this.isIss) (this.inner as Core).addCycles(fixed, copies); }
 
   /** The architectural pc after the last retired instruction (the cycle model's fetch pc runs ahead). */
   get archPc(): number {
