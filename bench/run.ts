@@ -134,7 +134,7 @@ function toolVersion(cmd: string): string | null {
 /** Compile each workload once per (compiler, flags, sources) into the cache; paths by name. */
 function build(workloads: readonly Workload[], cc: string): Map<string, string> {
   mkdirSync(CACHE, { recursive: true });
-  const rt = readFileSync(join(SOURCES, 'rt.h'));
+  const rt = Buffer.concat([readFileSync(join(SOURCES, 'rt.h')), readFileSync(join(ROOT, 'test/c/rt.h'))]);
   const elfs = new Map<string, string>();
   for (const w of workloads) {
     const src = join(SOURCES, `${w.name}.c`);
