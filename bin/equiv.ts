@@ -7,21 +7,22 @@
 
 import type { Argv, CommandModule } from 'yargs';
 import { assembleToElf } from '../isa/asm.js';
-import { randomProgram } from '../isa/randprog.js';
+import { randomProgram } from '../verify/randprog.js';
 import { TABLE } from '../isa/table.js';
 import { MODEL_KINDS, type ModelKind } from '../cpu/machine.js';
 import { DEFAULT_STACK_SIZE } from '../cpu/program.js';
 import { VcdError } from '../waveforms/vcdread.js';
 import { readNameMap, vcdDiff } from '../waveforms/vcddiff.js';
-import { fuzz, type FuzzFailure } from '../isa/equiv/fuzz.js';
-import { DEFAULT_MAX_INSTRUCTIONS, equivQemu, QemuError, QemuLogError } from '../isa/equiv/qemu.js';
-import { formatResult, resultJson, type EquivResult } from '../isa/equiv/report.js';
-import { FaultSpecError, parseFault, type FaultSpec } from '../isa/equiv/retire.js';
-import { TraceError, RVFI_FIELDS } from '../isa/equiv/rvfi.js';
-import { equivRvfi } from '../isa/equiv/rvfi-equiv.js';
-import { openRvfiSource } from '../isa/equiv/rvfi-source.js';
+import { fuzz, type FuzzFailure } from '../verify/fuzz.js';
+import { DEFAULT_MAX_INSTRUCTIONS, equivQemu, QemuError, QemuLogError } from '../verify/qemu.js';
+import { formatResult, resultJson, type EquivResult } from '../verify/report.js';
+import { FaultSpecError, parseFault, type FaultSpec } from '../waveforms/retire.js';
+import { TraceError, RVFI_FIELDS } from '../waveforms/rvfi.js';
+import { equivRvfi } from '../verify/rvfi-equiv.js';
+import { openRvfiSource } from '../waveforms/rvfi-source.js';
 import { out, readInput } from './io.js';
-import { EXIT, UserError } from './exit-codes.js';
+import { EXIT } from '../cpu/exit-codes.js';
+import { UserError } from './user-error.js';
 
 /** Exit code of a divergence (and of a failed fuzz run or an unequal vcd diff). */
 export const EXIT_DIVERGED = 1;

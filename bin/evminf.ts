@@ -11,14 +11,15 @@ import { loadElf, DEFAULT_STACK_SIZE } from '../cpu/program.js';
 import { createModel, MODEL_KINDS, ROOT_PSET, type ModelKind } from '../cpu/machine.js';
 import { HostError, LinuxHost } from '../cpu/host.js';
 import { runToEnd, type RunResult } from '../cpu/runner.js';
-import { EXIT, UserError, exitForCause } from './exit-codes.js';
+import { EXIT, exitForCause } from '../cpu/exit-codes.js';
+import { UserError } from './user-error.js';
 import { out, readInput } from './io.js';
 import { cmdIsolation, type IsolationArgs } from './isolation.js';
 import { openTraces, type TraceRunArgs } from './trace-run.js';
 import { equivCommands } from './equiv.js';
 import { Core } from '../cpu/core.js';
 import { Iss } from '../cpu/iss.js';
-import { LineTracer } from '../cpu/linetrace.js';
+import { LineTracer } from '../waveforms/linetrace.js';
 import { cmdStep, type StepArgs } from './step.js';
 import { attachVcd, VcdFile, VcdOptionError, VcdWriteError } from '../waveforms/vcd.js';
 

@@ -2,7 +2,8 @@
 // pipes and stop quietly at closed ones, and input reading with one-line errors.
 
 import { readFileSync, writeSync } from 'node:fs';
-import { EXIT, UserError } from './exit-codes.js';
+import { EXIT } from '../cpu/exit-codes.js';
+import { UserError } from './user-error.js';
 
 /** Write all of `s` to `fd` (a non-blocking pipe may be full: retry; a closed pipe ends it). */
 export function out(fd: number, s: string | Uint8Array): void {

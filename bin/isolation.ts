@@ -1,7 +1,7 @@
-// `evminf isolation`: the EVAL isolation fuzzer (cpu/isolation.ts) from the command line.
+// `evminf isolation`: the EVAL isolation fuzzer (verify/isolation.ts) from the command line.
 
 import { writeSync } from 'node:fs';
-import { runCase, type IsolationOutcome } from '../cpu/isolation.js';
+import { runCase, type IsolationOutcome } from '../verify/isolation.js';
 import type { ModelKind } from '../cpu/machine.js';
 
 export interface IsolationArgs {

@@ -5,10 +5,11 @@
 
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { ABI_NAMES, DebugError, Debugger, hex8, parseNumber, type StopEvent } from '../cpu/debugger.js';
+import { ABI_NAMES, DebugError, Debugger, hex8, parseNumber, type StopEvent } from '../debug/debugger.js';
 import { createModel } from '../cpu/machine.js';
 import type { LoadedProgram } from '../cpu/program.js';
-import { EXIT, UserError } from './exit-codes.js';
+import { EXIT } from '../cpu/exit-codes.js';
+import { UserError } from './user-error.js';
 
 export const PROMPT = '(evminf) ';
 

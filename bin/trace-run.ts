@@ -1,13 +1,14 @@
 // evminf run --log-commits FILE / --rvfi FILE / --inject-fault OP:N: the run goes through the
-// retire port (isa/equiv/retire.ts), which reports every retired instruction. Runs without these
+// retire port (waveforms/retire.ts), which reports every retired instruction. Runs without these
 // options never build it, so the models' fast loops are unchanged.
 
 import type { Core } from '../cpu/core.js';
 import type { Iss } from '../cpu/iss.js';
 import type { RunResult } from '../cpu/runner.js';
-import { FaultSpecError, parseFault, RetireTap } from '../isa/equiv/retire.js';
-import { TraceSinks } from '../isa/equiv/trace-out.js';
-import { EXIT, UserError } from './exit-codes.js';
+import { FaultSpecError, parseFault, RetireTap } from '../waveforms/retire.js';
+import { TraceSinks } from '../waveforms/trace-out.js';
+import { EXIT } from '../cpu/exit-codes.js';
+import { UserError } from './user-error.js';
 
 export interface TraceRunArgs {
   'log-commits'?: string;

@@ -9,20 +9,11 @@
 // Test mode: `randomStalls` adds 0..N extra wait states per transaction from a seeded PRNG,
 // which must never change an architectural result.
 
+import type { BusSlave } from '../peripherals/device.js';
 import type { AddressSpace, Region } from './memory.js';
 import type { Signals } from './signals.js';
 
-/** A bus slave: word-wide, byte-strobed. `addr` is word aligned. */
-export interface BusSlave {
-  readonly name: string;
-  readonly base: number;
-  readonly end: number;
-  waitStates: number;
-  /** PSET bits needed to touch the slave (devices); without them it gives the zero response. */
-  readonly perm?: number;
-  read(addr: number, strb: number): number;
-  write(addr: number, strb: number, data: number): void;
-}
+export type { BusSlave };
 
 /** A memory region (code ROM, input ROM, RAM) as a slave. */
 export class MemorySlave implements BusSlave {

@@ -13,6 +13,9 @@ export const enum PermBit {
   ALTER_GAS_TABLE = 1 << 5,
 }
 
+/** Every defined PSET bit (docs/architecture.md); higher bits are reserved. */
+export const PSET_DEFINED = 0x3f;
+
 export class PermReg {
   declare readonly r_pset: number;
 

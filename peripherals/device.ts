@@ -4,7 +4,17 @@
 // devices through the same accessors, so a device behaves identically under the ISS and the
 // cycle model.
 
-import type { BusSlave } from '../cpu/bus.js';
+/** A bus slave: word-wide, byte-strobed. `addr` is word aligned. */
+export interface BusSlave {
+  readonly name: string;
+  readonly base: number;
+  readonly end: number;
+  waitStates: number;
+  /** PSET bits needed to touch the slave (devices); without them it gives the zero response. */
+  readonly perm?: number;
+  read(addr: number, strb: number): number;
+  write(addr: number, strb: number, data: number): void;
+}
 
 export const MMIO_BASE = 0xf000_0000;
 

@@ -6,7 +6,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { assembleToElf } from '../isa/asm.js';
-import { randomProgram, XorShift32 } from '../isa/randprog.js';
+import { randomProgram, XorShift32 } from '../verify/randprog.js';
 import { CallManager, type FrameEnd } from '../cpu/frames.js';
 import { LinuxHost } from '../cpu/host.js';
 import type { Iss } from '../cpu/iss.js';

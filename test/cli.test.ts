@@ -1,12 +1,12 @@
 // `evminf run` as a user meets it: every way a run can go wrong ends in one line on stderr
-// ("evminf: …", never a stack trace) and an exit code of its own (bin/exit-codes.ts, README);
+// ("evminf: …", never a stack trace) and an exit code of its own (cpu/exit-codes.ts, README);
 // `--json` prints one object. Traps use the shell's 128+signal codes, checked against what
 // qemu-riscv32 does with the same ELF.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { EXIT } from '../bin/exit-codes.js';
+import { EXIT } from '../cpu/exit-codes.js';
 import { LinuxHost } from '../cpu/host.js';
 import { createModel } from '../cpu/machine.js';
 import { loadElf } from '../cpu/program.js';
@@ -62,7 +62,7 @@ describeWithTools([CC], 'evminf run: errors a user can cause', () => {
   });
   afterAll(() => removeDir(dir));
 
-  test('the exit codes of bin/exit-codes.ts are the documented ones, one per kind of failure', () => {
+  test('the exit codes of cpu/exit-codes.ts are the documented ones, one per kind of failure', () => {
     for (const [k, v] of Object.entries(CODE)) expect(EXIT[k as keyof typeof EXIT], k).toBe(v);
     // Every test below pins its failure to one of these: distinct codes tell the kinds apart.
     expect(new Set(Object.values(CODE)).size).toBe(Object.keys(CODE).length);

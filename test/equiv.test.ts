@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assembleToElf } from '../isa/asm.js';
 import { decode } from '../isa/decode.js';
-import { randomProgram, RANDPROG_ROWS } from '../isa/randprog.js';
+import { randomProgram, RANDPROG_ROWS } from '../verify/randprog.js';
 import { OPS, TABLE } from '../isa/table.js';
-import { fuzz } from '../isa/equiv/fuzz.js';
-import { equivQemu, QemuLogError } from '../isa/equiv/qemu.js';
-import { parseFault, USES_RS1, USES_RS2 } from '../isa/equiv/retire.js';
-import { ModelStepper } from '../isa/equiv/stepper.js';
+import { fuzz } from '../verify/fuzz.js';
+import { equivQemu, QemuLogError } from '../verify/qemu.js';
+import { parseFault, USES_RS1, USES_RS2 } from '../waveforms/retire.js';
+import { ModelStepper } from '../verify/stepper.js';
 import { describeWithTools } from './tools.js';
 import { C_DIR, CC, compile, QEMU, removeDir, runEvminf, tempDir } from './c/build.js';
 
@@ -59,7 +59,7 @@ function faultTarget(list: readonly Retired[], op: string, n: number): Retired {
   throw new Error(`no ${n}-th ${op}`);
 }
 
-describe('random programs (isa/randprog.ts)', () => {
+describe('random programs (verify/randprog.ts)', () => {
   test('are deterministic from the seed and differ between seeds', () => {
     expect(randomProgram(SEED).source).toBe(randomProgram(SEED).source);
     expect(randomProgram(SEED).source).not.toBe(randomProgram(SEED + 1).source);

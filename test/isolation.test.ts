@@ -3,7 +3,7 @@
 // same state.
 
 import { describe, expect, test } from 'vitest';
-import { runCase } from '../cpu/isolation.js';
+import { runCase } from '../verify/isolation.js';
 
 const SEED = 20261125;
 const COUNT = Number(process.env.EVMINF_ISOLATION_COUNT ?? 2000);

@@ -9,15 +9,15 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { assembleToElf } from '../isa/asm.js';
 import type { Core, CoreOptions } from '../cpu/core.js';
-import { Debugger } from '../cpu/debugger.js';
+import { Debugger } from '../debug/debugger.js';
 import { CallManager, type FrameEnd } from '../cpu/frames.js';
 import { LinuxHost } from '../cpu/host.js';
-import { LINE_TRACE_HEADER, LineTracer } from '../cpu/linetrace.js';
+import { LINE_TRACE_HEADER, LineTracer } from '../waveforms/linetrace.js';
 import { createModel } from '../cpu/machine.js';
 import { loadElf, type LoadedProgram } from '../cpu/program.js';
-import { restore, snapshot } from '../cpu/snapshot.js';
+import { restore, snapshot } from '../debug/snapshot.js';
 import { PROMPT, Stepper } from '../bin/step.js';
-import { EXIT } from '../bin/exit-codes.js';
+import { EXIT } from '../cpu/exit-codes.js';
 import { runTool } from './tools.js';
 
 // A loop, a load-use stall, a write to stdout and an exit (docs/timing.md T5, T8, T12).

@@ -18,7 +18,7 @@ import { loadElf } from '../cpu/program.js';
 import { Signals } from '../cpu/signals.js';
 import { VcdReader } from '../waveforms/vcdread.js';
 import { attachVcd, vcdId, VcdOptionError, VcdWriteError, VcdWriter, type VcdOptions } from '../waveforms/vcd.js';
-import { EXIT } from '../bin/exit-codes.js';
+import { EXIT } from '../cpu/exit-codes.js';
 import { runEvminf } from './c/build.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;

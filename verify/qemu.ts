@@ -10,8 +10,8 @@ import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants as osConstants } from 'node:os';
-import type { ModelKind } from '../../cpu/machine.js';
-import { QemuLogError, QemuLogParser } from './qemu-log.js';
+import type { ModelKind } from '../cpu/machine.js';
+import { QemuLogError, QemuLogParser } from '../waveforms/qemu-log.js';
 import type { Difference, Divergence, EquivResult } from './report.js';
 import { hex8, ModelStepper, regName, type StepperOptions } from './stepper.js';
 

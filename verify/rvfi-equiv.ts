@@ -3,10 +3,10 @@
 // so a core that reports word-aligned addresses with shifted masks matches the model's
 // byte-address convention.
 
-import type { ModelKind } from '../../cpu/machine.js';
+import type { ModelKind } from '../cpu/machine.js';
 import type { Difference, EquivResult } from './report.js';
-import { diffRvfi, emptyRecord, type RvfiRecord } from './rvfi.js';
-import type { RvfiSource } from './rvfi-source.js';
+import { diffRvfi, emptyRecord, type RvfiRecord } from '../waveforms/rvfi.js';
+import type { RvfiSource } from '../waveforms/rvfi-source.js';
 import { hex8, ModelStepper, type StepperOptions } from './stepper.js';
 
 export interface RvfiEquivOptions extends StepperOptions {

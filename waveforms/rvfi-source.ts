@@ -4,7 +4,7 @@
 // (NRET = 1, XLEN = 32).
 
 import { closeSync, openSync, readSync } from 'node:fs';
-import { VcdReader, type VcdBatch, type VcdValue, type VcdVar } from '../../waveforms/vcdread.js';
+import { VcdReader, type VcdBatch, type VcdValue, type VcdVar } from './vcdread.js';
 import { emptyRecord, parseRvfiLine, RVFI_FIELDS, TraceError, type RvfiField, type RvfiRecord } from './rvfi.js';
 
 export interface RvfiSource {

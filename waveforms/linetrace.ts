@@ -8,8 +8,8 @@
 // of the cycle that just ran.
 
 import { disassemble } from '../isa/disasm.js';
-import type { Core, CycleTracer } from './core.js';
-import type { Signals } from './signals.js';
+import type { Core, CycleTracer } from '../cpu/core.js';
+import type { Signals } from '../cpu/signals.js';
 
 export const STAGE_NAMES = ['IF', 'ID', 'EX', 'MEM', 'WB'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];

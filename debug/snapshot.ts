@@ -21,9 +21,9 @@
 // Copies of typed arrays and memory pages that did not change since the previous snapshot are
 // shared with it, so a ring of snapshots costs little more than the pages a program writes.
 
-import type { Core } from './core.js';
-import { AddressSpace, Perm, Region } from './memory.js';
-import { Signals } from './signals.js';
+import type { Core } from '../cpu/core.js';
+import { AddressSpace, Perm, Region } from '../cpu/memory.js';
+import { Signals } from '../cpu/signals.js';
 
 /** Memory is copied in pages of this many bytes; unchanged pages are shared between snapshots. */
 export const PAGE_SIZE = 4096;

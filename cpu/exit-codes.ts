@@ -1,4 +1,4 @@
-// Process exit codes of `evminf`. A guest's own exit code (0–255) passes through unchanged;
+// Process exit codes of a run (the host's convention, which `evminf` passes on). A guest's own exit code (0–255) passes through unchanged;
 // evminf's own stops use the codes below. Traps mirror the shell's 128+signal convention that
 // qemu-riscv32 produces for the same fault, so scripts can compare the two directly.
 
@@ -39,12 +39,5 @@ export function exitForCause(cause: number): number {
     case 3: return EXIT.BREAKPOINT;
     case 24: return EXIT.OUT_OF_GAS;
     default: return EXIT.MEMORY_FAULT;
-  }
-}
-
-/** An error a user can cause: printed as one line, exits with `code`. */
-export class UserError extends Error {
-  constructor(message: string, readonly code: number) {
-    super(message);
   }
 }

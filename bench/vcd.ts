@@ -1,4 +1,4 @@
-// Throughput of VCD tracing: `node dist/waveforms/bench.js [cycles] [file]`. Runs a loop with
+// Throughput of VCD tracing: `node dist/bench/vcd.js [cycles] [file]`. Runs a loop with
 // loads, stores, a multiply and branches on the cycle model untraced, then traced with every
 // signal (to a counting sink, or to FILE), and prints cycles/s and bytes/cycle.
 
@@ -8,7 +8,7 @@ import { LinuxHost } from '../cpu/host.js';
 import { createModel } from '../cpu/machine.js';
 import { loadElf } from '../cpu/program.js';
 import { assembleToElf } from '../isa/asm.js';
-import { attachVcd, VcdWriter, type VcdOptions } from './vcd.js';
+import { attachVcd, VcdWriter, type VcdOptions } from '../waveforms/vcd.js';
 
 const LOOP = `
         .text

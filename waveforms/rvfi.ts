@@ -1,14 +1,14 @@
 // Retired-instruction records in two outside formats:
 //  - RVFI, the RISC-V Formal Interface (riscv-formal, docs/rvfi.md): one record per retired
-//    instruction, written as JSON lines (or as a VCD of rvfi_* signals, isa/equiv/rvfi-vcd.ts);
+//    instruction, written as JSON lines (or as a VCD of rvfi_* signals, waveforms/rvfi.ts);
 //  - Spike's commit log (riscv-isa-sim `--log-commits`, riscv/execute.cc commit_log_print_insn):
 //    `core   0: 3 0x<pc> (0x<insn>)` then ` x<rd> 0x<value>` for a register write, ` mem 0x<addr>`
 //    for a load and ` mem 0x<addr> 0x<value>` for a store.
 // docs/rtl-testbench.md describes both for hardware designers.
 
-import { decode } from '../decode.js';
-import { Op } from '../table.js';
-import type { Commit } from '../../cpu/iss.js';
+import { decode } from '../isa/decode.js';
+import { Op } from '../isa/table.js';
+import type { Commit } from '../cpu/iss.js';
 import { USES_RS1, USES_RS2 } from './retire.js';
 
 /** RVFI fields in the order riscv-formal lists them; all hold unsigned values. */

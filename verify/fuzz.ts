@@ -1,11 +1,11 @@
-// Equivalence fuzzing: random RV32IM programs (isa/randprog.ts), each run in lockstep with
+// Equivalence fuzzing: random RV32IM programs (verify/randprog.ts), each run in lockstep with
 // qemu-riscv32. Program k of a run uses seed `seed + k`, so any failure reproduces from its seed.
 
-import { assembleToElf } from '../asm.js';
-import { randomProgram } from '../randprog.js';
-import { TABLE } from '../table.js';
-import type { ModelKind } from '../../cpu/machine.js';
-import type { FaultSpec } from './retire.js';
+import { assembleToElf } from '../isa/asm.js';
+import { randomProgram } from './randprog.js';
+import { TABLE } from '../isa/table.js';
+import type { ModelKind } from '../cpu/machine.js';
+import type { FaultSpec } from '../waveforms/retire.js';
 import { equivQemu } from './qemu.js';
 import type { EquivResult } from './report.js';
 
@@ -15,7 +15,7 @@ export interface FuzzOptions {
   model: ModelKind;
   fault?: FaultSpec | null;
   qemu?: string;
-  /** Body items per program (isa/randprog.ts). */
+  /** Body items per program (verify/randprog.ts). */
   items?: number;
   onProgress?: (done: number, failed: number) => void;
   /** Called with each failing program. */

@@ -18,11 +18,11 @@
 
 import { disassemble } from '../isa/disasm.js';
 import type { ElfSymbol } from '../isa/elf.js';
-import type { Core } from './core.js';
-import { CallManager, describeEnd, type FrameEnd } from './frames.js';
-import { HostError, LinuxHost } from './host.js';
-import { PipelineView, STAGE_NAMES, STATE_NAMES, type StageName } from './linetrace.js';
-import { Perm, type AddressSpace } from './memory.js';
+import type { Core } from '../cpu/core.js';
+import { CallManager, describeEnd, type FrameEnd } from '../cpu/frames.js';
+import { HostError, LinuxHost } from '../cpu/host.js';
+import { PipelineView, STAGE_NAMES, STATE_NAMES, type StageName } from '../waveforms/linetrace.js';
+import { Perm, type AddressSpace } from '../cpu/memory.js';
 import { restore, snapshot, type Snapshot } from './snapshot.js';
 
 /** A mistake in what the user asked for (unknown signal, unmapped address, ...). */

@@ -3,8 +3,8 @@
 // and written in large chunks.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { Commit } from '../../cpu/iss.js';
-import type { StopReason } from '../../cpu/runner.js';
+import type { Commit } from '../cpu/iss.js';
+import type { StopReason } from '../cpu/runner.js';
 import { emptyRecord, RVFI_FIELDS, RVFI_WIDTHS, rvfiFromCommit, rvfiJsonLine, rvfiTrap, spikeCommitLine, type RvfiRecord } from './rvfi.js';
 import type { RetireTap } from './retire.js';
 

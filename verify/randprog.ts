@@ -9,7 +9,7 @@
 // exit(checksum of the registers), ECALL a7=93 — or, for one seed in eight, with EBREAK.
 // The output is assembly text for isa/asm.ts (and GNU as).
 
-import { OPS, TABLE, type InsnRow } from './table.js';
+import { OPS, TABLE, type InsnRow } from '../isa/table.js';
 
 /** xorshift32 (Marsaglia 2003). */
 export class XorShift32 {
@@ -339,7 +339,7 @@ export function randomProgram(seed: number, opts: RandProgramOptions = {}): Rand
   const data: string[] = [];
   for (let i = 0; i < DATA_BYTES / 4; i++) data.push(`0x${rng.next().toString(16).padStart(8, '0')}`);
 
-  g.lines.push(`# evminf random program, seed ${seed} (isa/randprog.ts)`, '\t.text', '\t.globl\t_start', '_start:');
+  g.lines.push(`# evminf random program, seed ${seed} (verify/randprog.ts)`, '\t.text', '\t.globl\t_start', '_start:');
   g.lines.push('\tla\tx8, data');
   g.lines.push(`\taddi\tx8, x8, ${DATA_HALF}`);
   for (const r of FREE) g.constant(r, g.value());

@@ -2,8 +2,8 @@
 // instruction index, its pc and disassembly, the instructions before it, and each differing
 // register or field with both values (STYLE.md convention 9).
 
-import { disassemble } from '../disasm.js';
-import type { ModelKind } from '../../cpu/machine.js';
+import { disassemble } from '../isa/disasm.js';
+import type { ModelKind } from '../cpu/machine.js';
 import { formatRecent, hex8, type RecentInsn } from './stepper.js';
 
 export interface Difference {

@@ -7,13 +7,13 @@
 // signals (`Core.fillCommit`), completed with rs1/rs2 values from a shadow copy of the register
 // file taken before each step (the WB stage does not carry operand values).
 
-import { decode } from '../decode.js';
-import { OPS, TABLE } from '../table.js';
-import type { Core } from '../../cpu/core.js';
-import { Iss, newCommit, type Commit } from '../../cpu/iss.js';
-import type { CopySegment, FrameModel } from '../../cpu/frames.js';
-import type { AddressSpace } from '../../cpu/memory.js';
-import { Stop } from '../../cpu/trap.js';
+import { decode } from '../isa/decode.js';
+import { OPS, TABLE } from '../isa/table.js';
+import type { Core } from '../cpu/core.js';
+import { Iss, newCommit, type Commit } from '../cpu/iss.js';
+import type { CopySegment, FrameModel } from '../cpu/frames.js';
+import type { AddressSpace } from '../cpu/memory.js';
+import { Stop } from '../cpu/trap.js';
 
 /** A test hook: the `count`-th retired `op` (1-based) that writes a register gets bit 0 of its result flipped. */
 export interface FaultSpec {

@@ -10,13 +10,13 @@
 import { createHash } from 'node:crypto';
 import { encode } from '../isa/encode.js';
 import { Op, OPS, TABLE } from '../isa/table.js';
-import { CallManager, Desc } from './frames.js';
-import { GAS_INFINITE, Iss } from './iss.js';
-import { createModel, type ModelKind } from './machine.js';
-import { AddressSpace, Perm, Region } from './memory.js';
-import { PermBit } from './perm.js';
-import { Cause } from './trap.js';
-import type { LoadedProgram } from './program.js';
+import { CallManager, Desc } from '../cpu/frames.js';
+import { GAS_INFINITE, Iss } from '../cpu/iss.js';
+import { createModel, type ModelKind } from '../cpu/machine.js';
+import { AddressSpace, Perm, Region } from '../cpu/memory.js';
+import { PermBit } from '../cpu/perm.js';
+import { Cause } from '../cpu/trap.js';
+import type { LoadedProgram } from '../cpu/program.js';
 
 const ROOT_CODE = 0x0001_0000;
 const RAM = 0x0002_0000, RAM_SIZE = 0x1_0000;

@@ -1,15 +1,15 @@
 // One model, stepped one retired instruction at a time under the call-management unit and the
 // Linux host: the model side of every equivalence check (QEMU lockstep, RVFI traces, fuzzing).
 
-import { disassemble } from '../disasm.js';
-import { CallManager, describeEnd, type FrameEnd } from '../../cpu/frames.js';
-import { HostError, LinuxHost } from '../../cpu/host.js';
-import { createModel, type ModelKind } from '../../cpu/machine.js';
-import { DEFAULT_STACK_SIZE, loadElf, STACK_TOP, type LoadedProgram } from '../../cpu/program.js';
-import type { Core } from '../../cpu/core.js';
-import { EXIT, exitForCause } from '../../bin/exit-codes.js';
-import { RetireTap, type FaultSpec } from './retire.js';
-import { emptyRecord, rvfiFromCommit, rvfiTrap, type RvfiRecord } from './rvfi.js';
+import { disassemble } from '../isa/disasm.js';
+import { CallManager, describeEnd, type FrameEnd } from '../cpu/frames.js';
+import { HostError, LinuxHost } from '../cpu/host.js';
+import { createModel, type ModelKind } from '../cpu/machine.js';
+import { DEFAULT_STACK_SIZE, loadElf, STACK_TOP, type LoadedProgram } from '../cpu/program.js';
+import type { Core } from '../cpu/core.js';
+import { EXIT, exitForCause } from '../cpu/exit-codes.js';
+import { RetireTap, type FaultSpec } from '../waveforms/retire.js';
+import { emptyRecord, rvfiFromCommit, rvfiTrap, type RvfiRecord } from '../waveforms/rvfi.js';
 
 /** How the model's run ended: a frame end, or an ECALL the host does not serve. */
 export type ModelEnd = FrameEnd | { kind: 'host-error'; message: string; pc: number };
