@@ -78,6 +78,9 @@ const DATA_WIDTH: Record<string, 1 | 2 | 4 | 8> = {
 
 export interface SymMeta { global: 'global' | 'local' | 'weak' | null; type: 'notype' | 'func' | 'object'; line: number; col: number }
 
+/** `name:` or `1:` at a given index (sticky: matched in place, no copy of the rest of the line). */
+const LABEL = /([A-Za-z_.$][\w.$]*|[0-9]+)\s*:/y;
+
 /** Pass 0: turn text into statements, resolving local labels, forms and section switches. */
 export class Parser {
   readonly stmts: Stmt[] = [];
@@ -128,7 +131,8 @@ export class Parser {
     ws();
     // Labels.
     for (;;) {
-      const m = /^([A-Za-z_.$][\w.$]*|[0-9]+)\s*:/.exec(text.slice(i));
+      LABEL.lastIndex = i;
+      const m = LABEL.exec(text);
       if (!m) break;
       const col = seg.col + i;
       const raw = m[1]!;

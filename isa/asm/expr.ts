@@ -9,7 +9,7 @@ import { IDENT, IDENT_REST, IDENT_START, SrcError, escape } from './lex.js';
  */
 const MAX_EXPR_NODES = 2000, MAX_EXPR_NESTING = 200;
 
-type BinOp = '*' | '/' | '%' | '<<' | '>>' | '|' | '&' | '^' | '+' | '-';
+export type BinOp = '*' | '/' | '%' | '<<' | '>>' | '|' | '&' | '^' | '+' | '-';
 type RelocOp = 'hi' | 'lo' | 'pcrel_hi' | 'pcrel_lo';
 export interface At { readonly line: number; readonly col: number }
 export type Expr = At & (
@@ -207,11 +207,46 @@ export class ExprParser {
   }
 }
 
-export function usesPcrelLo(e: Expr): boolean {
-  switch (e.k) {
-    case 'reloc': return e.op === 'pcrel_lo' || usesPcrelLo(e.a);
-    case 'neg': case 'not': return usesPcrelLo(e.a);
-    case 'bin': return usesPcrelLo(e.a) || usesPcrelLo(e.b);
-    default: return false;
+const ORDER = new WeakMap<Expr, readonly Expr[]>();
+const ORDER_PASS1 = new WeakMap<Expr, readonly Expr[]>();
+
+/**
+ * The nodes of `e` in evaluation order: operands before their operator, left before right (the
+ * order a recursive evaluator visits them, so errors come in the same order). Built with an
+ * explicit stack and cached per expression. With `opaquePcrel`, a %pcrel_hi/%pcrel_lo is one
+ * leaf: pass 1 cannot know a pc-relative value and never looks inside one.
+ */
+export function evalOrder(e: Expr, opaquePcrel = false): readonly Expr[] {
+  const cache = opaquePcrel ? ORDER_PASS1 : ORDER;
+  let out = cache.get(e) as Expr[] | undefined;
+  if (out !== undefined) return out;
+  out = [];
+  const todo: Expr[] = [e];
+  /** Parallel to `todo`: 1 when the node's operands are already queued (emit it next time). */
+  const expanded: number[] = [0];
+  while (todo.length > 0) {
+    const n = todo.pop()!;
+    if (expanded.pop() === 1) { out.push(n); continue; }
+    switch (n.k) {
+      case 'num': case 'sym': case 'dot': out.push(n); break;
+      case 'neg': case 'not': todo.push(n, n.a); expanded.push(1, 0); break;
+      case 'bin': todo.push(n, n.b, n.a); expanded.push(1, 0, 0); break;
+      case 'reloc':
+        if (opaquePcrel && (n.op === 'pcrel_hi' || n.op === 'pcrel_lo')) out.push(n);
+        else { todo.push(n, n.a); expanded.push(1, 0); }
+        break;
+    }
   }
+  cache.set(e, out);
+  return out;
+}
+
+/** Contains %pcrel_lo anywhere. */
+export function usesPcrelLo(e: Expr): boolean {
+  const order = evalOrder(e);
+  for (let i = 0; i < order.length; i++) {
+    const n = order[i]!;
+    if (n.k === 'reloc' && n.op === 'pcrel_lo') return true;
+  }
+  return false;
 }

@@ -7,7 +7,7 @@ import { EncodeError } from '../encode.js';
 import { Fmt, OPS } from '../table.js';
 import { ABS, MAX_ALIGN, MAX_SECTION, NSECT, PAGE, SECT_FLAGS, SECT_NAMES, Sect, type AlignStmt, type BytesStmt, type DataStmt, type InsnStmt, type SpaceStmt, type Stmt, type SymMeta } from './directives.js';
 import { Parser } from './directives.js';
-import { binop, hi20, sext12, wrap64, type At, type Expr } from './expr.js';
+import { binop, evalOrder, hi20, sext12, wrap64, type At, type BinOp, type Expr } from './expr.js';
 import { C_NOP, MAJOR_OPCODES, exprOf, memOf, type Arg, type Emitter } from './forms.js';
 import { SrcError } from './lex.js';
 
@@ -35,6 +35,17 @@ interface Sym {
   p2: bigint | null;
 }
 
+/** One expression being evaluated: its nodes, the next one, and where its values start on the stack. */
+interface Frame {
+  readonly order: readonly Expr[];
+  i: number;
+  readonly base: number;
+  readonly dot: bigint;
+  readonly useP2: boolean;
+  /** The .equ this frame computes, or null for an expression of a statement. */
+  readonly sym: Sym | null;
+}
+
 const isInternal = (name: string): boolean => name.includes(':');
 
 export class Assembler implements Emitter {
@@ -60,6 +71,9 @@ export class Assembler implements Emitter {
   private readonly sizes = new Map<string, number>();
   /** Depth of nested forward-.equ resolution. */
   private chain = 0;
+  /** Value stacks of the expression evaluators (reused; empty between evaluations). */
+  private readonly vals1: (Val | null)[] = [];
+  private readonly vals2: bigint[] = [];
 
   constructor(private readonly textBase: number) {}
 
@@ -78,38 +92,58 @@ export class Assembler implements Emitter {
 
   // --- pass 1: sizes and label offsets -------------------------------------------------------
 
-  /** Value in pass 1, or null when it depends on something not yet known. */
+  /**
+   * Value in pass 1, or null when it depends on something not yet known. A loop over the
+   * expression's evaluation order with a value stack: no recursion, whatever the input.
+   */
   private eval1(e: Expr): Val | null {
-    switch (e.k) {
-      case 'num': return { v: e.v, sect: ABS };
-      case 'dot': return { v: BigInt(this.loc[this.cur]!), sect: this.cur };
-      case 'sym': {
-        const s = this.syms.get(e.name);
-        if (!s || s.lazy !== null) return null;
-        return { v: s.off, sect: s.sect };
-      }
-      case 'neg': case 'not': {
-        const a = this.eval1(e.a);
-        if (!a || a.sect !== ABS) return null;
-        return { v: e.k === 'neg' ? wrap64(-a.v) : ~a.v, sect: ABS };
-      }
-      case 'bin': {
-        const a = this.eval1(e.a), b = this.eval1(e.b);
-        if (!a || !b) return null;
-        if (e.op === '+' && (a.sect === ABS || b.sect === ABS)) return { v: wrap64(a.v + b.v), sect: a.sect === ABS ? b.sect : a.sect };
-        if (e.op === '-' && b.sect === ABS) return { v: wrap64(a.v - b.v), sect: a.sect };
-        if (e.op === '-' && a.sect === b.sect) return { v: wrap64(a.v - b.v), sect: ABS };
-        if (a.sect !== ABS || b.sect !== ABS) return null;
-        return { v: binop(e.op, a.v, b.v, e), sect: ABS };
-      }
-      case 'reloc': {
-        if (e.op === 'pcrel_hi' || e.op === 'pcrel_lo') return null;
-        const a = this.eval1(e.a);
-        if (!a || a.sect !== ABS) return null;
-        const v = Number(BigInt.asIntN(32, a.v));
-        return { v: BigInt(e.op === 'hi' ? hi20(v) : sext12(v)), sect: ABS };
+    if (e.k === 'num') return { v: e.v, sect: ABS };
+    const order = evalOrder(e, true);
+    const vals = this.vals1;
+    const base = vals.length;
+    for (let i = 0; i < order.length; i++) {
+      const n = order[i]!;
+      switch (n.k) {
+        case 'num': vals.push({ v: n.v, sect: ABS }); break;
+        case 'dot': vals.push({ v: BigInt(this.loc[this.cur]!), sect: this.cur }); break;
+        case 'sym': {
+          const s = this.syms.get(n.name);
+          vals.push(!s || s.lazy !== null ? null : { v: s.off, sect: s.sect });
+          break;
+        }
+        case 'neg': case 'not': {
+          const a = vals.pop()!;
+          vals.push(!a || a.sect !== ABS ? null : { v: n.k === 'neg' ? wrap64(-a.v) : ~a.v, sect: ABS });
+          break;
+        }
+        case 'bin': {
+          const b = vals.pop()!, a = vals.pop()!;
+          vals.push(this.bin1(n.op, a, b, n));
+          break;
+        }
+        case 'reloc': {
+          if (n.op === 'pcrel_hi' || n.op === 'pcrel_lo') { vals.push(null); break; }
+          const a = vals.pop()!;
+          if (!a || a.sect !== ABS) { vals.push(null); break; }
+          const v = Number(BigInt.asIntN(32, a.v));
+          vals.push({ v: BigInt(n.op === 'hi' ? hi20(v) : sext12(v)), sect: ABS });
+          break;
+        }
       }
     }
+    const v = vals.pop()!;
+    if (vals.length !== base) throw new Error('asm: unbalanced pass-1 evaluation');
+    return v;
+  }
+
+  /** A binary operator in pass 1: section-relative values survive + and - only. */
+  private bin1(op: BinOp, a: Val | null, b: Val | null, at: At): Val | null {
+    if (!a || !b) return null;
+    if (op === '+' && (a.sect === ABS || b.sect === ABS)) return { v: wrap64(a.v + b.v), sect: a.sect === ABS ? b.sect : a.sect };
+    if (op === '-' && b.sect === ABS) return { v: wrap64(a.v - b.v), sect: a.sect };
+    if (op === '-' && a.sect === b.sect) return { v: wrap64(a.v - b.v), sect: ABS };
+    if (a.sect !== ABS || b.sect !== ABS) return null;
+    return { v: binop(op, a.v, b.v, at), sect: ABS };
   }
 
   private const1(e: Expr, what: string, lo: number, hi: number): number {
@@ -226,48 +260,83 @@ export class Assembler implements Emitter {
 
   /** Final value of a symbol, evaluating a forward-referencing .equ on first use. */
   private resolve(s: Sym): bigint {
-    if (s.final !== null) return s.final;
-    const lazy = s.lazy!;
+    return s.final ?? this.evaluate(this.resolving(s));
+  }
+
+  /** Start evaluating a lazy .equ: the frame that computes it, after the checks that bound a chain. */
+  private resolving(s: Sym): Frame {
     if (s.resolving) this.fail(`symbol '${s.shown}' is defined in terms of itself`, { line: s.line, col: s.col });
     if (++this.chain > MAX_EQU_CHAIN) this.fail(`symbol '${s.shown}': .equ definitions nest more than ${MAX_EQU_CHAIN} deep`, { line: s.line, col: s.col });
     s.resolving = true;
     const dot = s.lazyDot!;
-    s.final = this.eval2(lazy, BigInt(this.base[dot.sect]!) + dot.v, false);
-    s.resolving = false;
-    this.chain--;
-    return s.final;
+    return { order: evalOrder(s.lazy!), i: 0, base: this.vals2.length, dot: BigInt(this.base[dot.sect]!) + dot.v, useP2: false, sym: s };
   }
 
   // --- pass 2: bytes ---------------------------------------------------------------------------
 
   /** Absolute value of an expression once every address is known; `dot` is the value of `.`. */
   private eval2(e: Expr, dot: bigint, useP2 = true): bigint {
-    switch (e.k) {
-      case 'num': return e.v;
-      case 'dot': return dot;
-      case 'sym': {
-        const s = this.syms.get(e.name);
-        if (!s) this.fail(isInternal(e.name) ? `undefined local label '${e.shown}'` : `undefined symbol '${e.shown}'`, e);
-        if (s.kind === 'label' && s.sect === Sect.DISCARD) this.fail(`symbol '${e.shown}' is in a discarded section`, e);
-        if (useP2 && s.p2 !== null) return s.p2;
-        return this.resolve(s);
+    if (e.k === 'num') return e.v;
+    return this.evaluate({ order: evalOrder(e), i: 0, base: this.vals2.length, dot, useP2, sym: null });
+  }
+
+  /**
+   * Run evaluation frames to the end of the first one. A symbol whose .equ is not evaluated yet
+   * suspends its frame and pushes one for the definition; when that finishes the symbol has its
+   * value and the suspended frame resumes at the same node. This is the recursion of a tree
+   * evaluator, with the frames on a heap stack, so a chain of definitions cannot exhaust the JS
+   * stack, and errors come in the order a recursive evaluation would meet them.
+   */
+  private evaluate(first: Frame): bigint {
+    const frames: Frame[] = [first];
+    const vals = this.vals2;
+    for (;;) {
+      const f = frames[frames.length - 1]!;
+      if (f.i === f.order.length) {
+        const v = vals.pop()!;
+        if (vals.length !== f.base) throw new Error('asm: unbalanced evaluation');
+        frames.pop();
+        if (f.sym !== null) { f.sym.final = v; f.sym.resolving = false; this.chain--; }
+        if (frames.length === 0) return v;
+        continue;
       }
-      case 'neg': return wrap64(-this.eval2(e.a, dot, useP2));
-      case 'not': return ~this.eval2(e.a, dot, useP2);
-      case 'bin': return binop(e.op, this.eval2(e.a, dot, useP2), this.eval2(e.b, dot, useP2), e);
-      case 'reloc': {
-        const v = Number(BigInt.asIntN(32, this.eval2(e.a, dot, useP2)));
-        switch (e.op) {
-          case 'hi': return BigInt(hi20(v));
-          case 'lo': return BigInt(sext12(v));
-          case 'pcrel_hi': return BigInt(hi20((v - this.pc) | 0));
-          case 'pcrel_lo': {
-            const hiValue = this.pcrelHi.get(v >>> 0);
-            if (hiValue === undefined) this.fail(`%pcrel_lo: no auipc with %pcrel_hi at 0x${(v >>> 0).toString(16)}`, e);
-            return BigInt(sext12(hiValue));
+      const n = f.order[f.i]!;
+      switch (n.k) {
+        case 'num': vals.push(n.v); break;
+        case 'dot': vals.push(f.dot); break;
+        case 'sym': {
+          const s = this.syms.get(n.name);
+          if (!s) this.fail(isInternal(n.name) ? `undefined local label '${n.shown}'` : `undefined symbol '${n.shown}'`, n);
+          if (s.kind === 'label' && s.sect === Sect.DISCARD) this.fail(`symbol '${n.shown}' is in a discarded section`, n);
+          if (f.useP2 && s.p2 !== null) vals.push(s.p2);
+          else if (s.final !== null) vals.push(s.final);
+          else { frames.push(this.resolving(s)); continue; }
+          break;
+        }
+        case 'neg': vals.push(wrap64(-vals.pop()!)); break;
+        case 'not': vals.push(~vals.pop()!); break;
+        case 'bin': {
+          const b = vals.pop()!, a = vals.pop()!;
+          vals.push(binop(n.op, a, b, n));
+          break;
+        }
+        case 'reloc': {
+          const v = Number(BigInt.asIntN(32, vals.pop()!));
+          switch (n.op) {
+            case 'hi': vals.push(BigInt(hi20(v))); break;
+            case 'lo': vals.push(BigInt(sext12(v))); break;
+            case 'pcrel_hi': vals.push(BigInt(hi20((v - this.pc) | 0))); break;
+            case 'pcrel_lo': {
+              const hiValue = this.pcrelHi.get(v >>> 0);
+              if (hiValue === undefined) this.fail(`%pcrel_lo: no auipc with %pcrel_hi at 0x${(v >>> 0).toString(16)}`, n);
+              vals.push(BigInt(sext12(hiValue)));
+              break;
+            }
           }
+          break;
         }
       }
+      f.i++;
     }
   }
 
