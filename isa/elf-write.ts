@@ -112,14 +112,27 @@ export function writeElf32(img: ElfImage): Uint8Array {
   const segs = segmentsOf(secs);
 
   // File layout: headers, segment contents, .symtab, .strtab, .shstrtab, section headers.
-  let cur = EHDR_SIZE + PHDR_SIZE * segs.length;
+  const headers = EHDR_SIZE + PHDR_SIZE * segs.length;
+  let cur = headers;
   for (const seg of segs) {
-    seg.offset = congruent(cur, seg.vaddr);
-    if (seg.filesz > 0) cur = seg.offset + seg.filesz;
+    if (seg.filesz > 0) {
+      seg.offset = congruent(cur, seg.vaddr);
+      cur = seg.offset + seg.filesz;
+    } else {
+      // No file bytes (.bss alone): the offset only has to be congruent, so take one inside the
+      // file, as GNU ld does, rather than one past its end. Before the headers end there may be
+      // none; then the file grows to the first congruent offset.
+      const below = cur - ((((cur - seg.vaddr) % PAGE) + PAGE) % PAGE);
+      seg.offset = below >= 0 ? below : congruent(cur, seg.vaddr);
+      cur = Math.max(cur, seg.offset);
+    }
   }
   const secOffset = (i: number): number => {
     const seg = segs.find((g) => i >= g.first && i < g.first + g.count);
-    return seg ? seg.offset + (secs[i]!.vaddr - seg.vaddr) : congruent(EHDR_SIZE + PHDR_SIZE * segs.length, secs[i]!.vaddr);
+    if (seg) return seg.offset + (secs[i]!.vaddr - seg.vaddr);
+    // An empty section (kept for its symbols) occupies no file space: any offset inside the file.
+    const o = congruent(headers, secs[i]!.vaddr);
+    return o <= cur ? o : cur;
   };
 
   // Symbols: the null symbol, then locals, then globals (gABI: locals precede globals).
@@ -160,7 +173,8 @@ export function writeElf32(img: ElfImage): Uint8Array {
   v.setUint16(18, EM_RISCV, true);
   v.setUint32(20, EV_CURRENT, true);
   v.setUint32(24, img.entry >>> 0, true);
-  v.setUint32(28, EHDR_SIZE, true);
+  // No program headers (an empty program): e_phoff 0, as gABI asks of a file without a table.
+  v.setUint32(28, segs.length > 0 ? EHDR_SIZE : 0, true);
   v.setUint32(32, shoff, true);
   v.setUint32(36, 0, true);
   v.setUint16(40, EHDR_SIZE, true);
@@ -184,7 +198,7 @@ export function writeElf32(img: ElfImage): Uint8Array {
   });
 
   // Contents.
-  secs.forEach((s, i) => { if (!s.nobits) out.set(s.bytes, secOffset(i)); });
+  secs.forEach((s, i) => { if (!s.nobits && s.bytes.length > 0) out.set(s.bytes, secOffset(i)); });
   out.set(symtab, symtabOff);
   out.set(strBytes, strtabOff);
   out.set(shstrBytes, shstrOff);

@@ -1,5 +1,7 @@
 // ELF32 reader for RISC-V little-endian executables (System V gABI; RISC-V ELF psABI).
-// Every malformation a file can have is an ElfError with a one-line message.
+// Every malformation a file can have is an ElfError with a one-line message. Offsets and sizes
+// are checked against the file and the 32-bit address space before anything is built from them:
+// segment contents are views into the file, never copies.
 
 export class ElfError extends Error {}
 
@@ -27,7 +29,20 @@ export interface ElfImage {
   symbols: ElfSymbol[];
 }
 
-const PT_LOAD = 1, SHT_SYMTAB = 2, EM_RISCV = 243, ET_EXEC = 2;
+const PT_LOAD = 1, SHT_SYMTAB = 2, EM_RISCV = 243, ET_EXEC = 2, SYM_SIZE = 16;
+/** Bound on the text of all symbol names together (each name is a fresh string). */
+const MAX_NAME_BYTES = 64 << 20;
+
+/** For each index of a string table, the index of the first NUL at or after it (or its length). */
+function nulIndex(strs: Uint8Array): Int32Array {
+  const out = new Int32Array(strs.length);
+  let next = strs.length;
+  for (let k = strs.length - 1; k >= 0; k--) {
+    if (strs[k] === 0) next = k;
+    out[k] = next;
+  }
+  return out;
+}
 
 export function parseElf(buf: Uint8Array): ElfImage {
   const fail = (m: string): never => { throw new ElfError(`malformed ELF: ${m}`); };
@@ -47,15 +62,20 @@ export function parseElf(buf: Uint8Array): ElfImage {
   const entry = u32(24), phoff = u32(28), shoff = u32(32), phentsize = u16(42), phnum = u16(44);
   const shentsize = u16(46), shnum = u16(48);
 
+  /** File bytes [off, off + len): offsets and sizes are unsigned 32-bit, so their sum can pass 4 GiB. */
   const span = (off: number, len: number, what: string): Uint8Array => {
-    if (off + len > buf.length || off < 0 || len < 0) fail(`${what} [${off}, +${len}) lies outside the ${buf.length}-byte file`);
+    if (off + len > 0xffff_ffff) fail(`${what} [${off}, +${len}) wraps past the end of the 32-bit file offset range`);
+    if (off + len > buf.length) fail(`${what} [${off}, +${len}) lies outside the ${buf.length}-byte file`);
     return buf.subarray(off, off + len);
   };
 
+  // Program headers. An executable with no loadable segment is well formed (GNU ld writes one for
+  // an empty program); it has no code to run, which the loader reports against its entry point.
   const segments: ElfSegment[] = [];
-  if (phnum === 0) fail('no program headers');
-  if (phentsize < 32) fail(`e_phentsize ${phentsize} is too small`);
-  span(phoff, phnum * phentsize, 'program header table');
+  if (phnum !== 0) {
+    if (phentsize < 32) fail(`e_phentsize ${phentsize} is too small`);
+    span(phoff, phnum * phentsize, 'program header table');
+  }
   for (let i = 0; i < phnum; i++) {
     const p = phoff + i * phentsize;
     if (u32(p) !== PT_LOAD) continue;
@@ -64,29 +84,43 @@ export function parseElf(buf: Uint8Array): ElfImage {
     if (filesz > memsz) fail(`segment ${i}: p_filesz ${filesz} exceeds p_memsz ${memsz}`);
     if (vaddr + memsz > 0x1_0000_0000) fail(`segment ${i} at 0x${vaddr.toString(16)} runs past 4 GiB`);
     if (memsz > 0x4000_0000) fail(`segment ${i} is ${memsz} bytes; the limit is 1 GiB`);
-    segments.push({ vaddr, memsz, data: span(offset, filesz, `segment ${i}`), flags: pflags & 7 });
+    // A segment with no file bytes (.bss alone) has no file range: its p_offset is not checked.
+    const data = filesz === 0 ? buf.subarray(0, 0) : span(offset, filesz, `segment ${i}`);
+    segments.push({ vaddr, memsz, data, flags: pflags & 7 });
   }
-  if (segments.length === 0) fail('no loadable segments');
+  // Checked here, before anything is allocated for them: loadable segments must not overlap.
+  const byAddr = segments.map((sg, k) => k).sort((x, y) => segments[x]!.vaddr - segments[y]!.vaddr);
+  for (let k = 1; k < byAddr.length; k++) {
+    const lo = segments[byAddr[k - 1]!]!, hi = segments[byAddr[k]!]!;
+    if (hi.vaddr < lo.vaddr + lo.memsz) fail(`segment at 0x${hi.vaddr.toString(16)} overlaps the segment at 0x${lo.vaddr.toString(16)} (+0x${lo.memsz.toString(16)})`);
+  }
   if (entry % 4 !== 0) fail(`entry point 0x${entry.toString(16)} is not word aligned`);
 
   const symbols: ElfSymbol[] = [];
   if (shoff !== 0 && shnum !== 0) {
     if (shentsize < 40) fail(`e_shentsize ${shentsize} is too small`);
     span(shoff, shnum * shentsize, 'section header table');
+    const utf8 = new TextDecoder();
+    let nameBytes = 0;
     for (let i = 0; i < shnum; i++) {
       const s = shoff + i * shentsize;
       if (u32(s + 4) !== SHT_SYMTAB) continue;
-      const off = u32(s + 16), size = u32(s + 20), link = u32(s + 24), entsize = u32(s + 36) || 16;
+      const off = u32(s + 16), size = u32(s + 20), link = u32(s + 24), entsize = u32(s + 36) || SYM_SIZE;
+      if (entsize < SYM_SIZE) fail(`symbol table ${i}: sh_entsize ${entsize} is smaller than an Elf32_Sym (16)`);
       if (link >= shnum) fail(`symbol table ${i} links to missing section ${link}`);
       const strs = span(u32(shoff + link * shentsize + 16), u32(shoff + link * shentsize + 20), 'string table');
       span(off, size, 'symbol table');
-      for (let e = off; e + 16 <= off + size; e += entsize) {
+      // Where each name ends, found in one backward pass: names may share a tail (or have no NUL).
+      let nul: Int32Array | null = null;
+      for (let e = off; e + SYM_SIZE <= off + size; e += entsize) {
         const nameOff = u32(e), info = buf[e + 12]!, shndx = u16(e + 14);
         if (nameOff === 0 || shndx === 0) continue;
         if (nameOff >= strs.length) fail(`symbol name offset ${nameOff} outside its string table`);
-        let end = nameOff;
-        while (end < strs.length && strs[end] !== 0) end++;
-        const name = new TextDecoder().decode(strs.subarray(nameOff, end));
+        nul ??= nulIndex(strs);
+        // Names may overlap (a shared tail), so a small table can spell a vast amount of text.
+        nameBytes += nul[nameOff]! - nameOff;
+        if (nameBytes > MAX_NAME_BYTES) fail(`symbol names total more than ${MAX_NAME_BYTES >>> 20} MiB`);
+        const name = utf8.decode(strs.subarray(nameOff, nul[nameOff]!));
         symbols.push({ name, value: u32(e + 4), size: u32(e + 8), type: info & 0xf, global: info >> 4 !== 0 });
       }
     }
