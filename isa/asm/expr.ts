@@ -207,20 +207,14 @@ export class ExprParser {
   }
 }
 
-const ORDER = new WeakMap<Expr, readonly Expr[]>();
-const ORDER_PASS1 = new WeakMap<Expr, readonly Expr[]>();
-
 /**
  * The nodes of `e` in evaluation order: operands before their operator, left before right (the
  * order a recursive evaluator visits them, so errors come in the same order). Built with an
- * explicit stack and cached per expression. With `opaquePcrel`, a %pcrel_hi/%pcrel_lo is one
- * leaf: pass 1 cannot know a pc-relative value and never looks inside one.
+ * explicit stack. With `opaquePcrel`, a %pcrel_hi/%pcrel_lo is one leaf: pass 1 cannot know a
+ * pc-relative value and never looks inside one.
  */
-export function evalOrder(e: Expr, opaquePcrel = false): readonly Expr[] {
-  const cache = opaquePcrel ? ORDER_PASS1 : ORDER;
-  let out = cache.get(e) as Expr[] | undefined;
-  if (out !== undefined) return out;
-  out = [];
+export function evalOrder(e: Expr, opaquePcrel = false): Expr[] {
+  const out: Expr[] = [];
   const todo: Expr[] = [e];
   /** Parallel to `todo`: 1 when the node's operands are already queued (emit it next time). */
   const expanded: number[] = [0];
@@ -237,12 +231,12 @@ export function evalOrder(e: Expr, opaquePcrel = false): readonly Expr[] {
         break;
     }
   }
-  cache.set(e, out);
   return out;
 }
 
 /** Contains %pcrel_lo anywhere. */
 export function usesPcrelLo(e: Expr): boolean {
+  if (e.k === 'num' || e.k === 'sym' || e.k === 'dot') return false;
   const order = evalOrder(e);
   for (let i = 0; i < order.length; i++) {
     const n = order[i]!;

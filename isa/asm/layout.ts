@@ -98,7 +98,7 @@ export class Assembler implements Emitter {
    */
   private eval1(e: Expr): Val | null {
     if (e.k === 'num') return { v: e.v, sect: ABS };
-    const order = evalOrder(e, true);
+    const order = e.k === 'sym' || e.k === 'dot' ? [e] : evalOrder(e, true);
     const vals = this.vals1;
     const base = vals.length;
     for (let i = 0; i < order.length; i++) {
@@ -277,7 +277,8 @@ export class Assembler implements Emitter {
   /** Absolute value of an expression once every address is known; `dot` is the value of `.`. */
   private eval2(e: Expr, dot: bigint, useP2 = true): bigint {
     if (e.k === 'num') return e.v;
-    return this.evaluate({ order: evalOrder(e), i: 0, base: this.vals2.length, dot, useP2, sym: null });
+    if (e.k === 'dot') return dot;
+    return this.evaluate({ order: e.k === 'sym' ? [e] : evalOrder(e), i: 0, base: this.vals2.length, dot, useP2, sym: null });
   }
 
   /**
