@@ -2,7 +2,7 @@
 // expanded into rows by mnemonic, `.insn`, and matching a statement's operands to a form.
 // No opcode is written here: rows are encoded through isa/encode.ts.
 
-import { EncodeError, type Operands } from '../encode.js';
+import type { Operands } from '../encode.js';
 import { Fmt, OPS, TABLE } from '../table.js';
 import { ExprParser, sext12, hi20, type Expr, type LocalLabels } from './expr.js';
 import { REGS, SrcError, isRegister, type Operand } from './lex.js';

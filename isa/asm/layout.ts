@@ -2,16 +2,17 @@
 // section its address, pass 2 evaluates every expression and writes the bytes.
 
 import type { AsmOutput, AsmSection, AsmSymbol } from '../asm.js';
-import { encode, type Operands } from '../encode.js';
-import { EncodeError } from '../encode.js';
+import { EncodeError, encode, type Operands } from '../encode.js';
 import { Fmt, OPS } from '../table.js';
-import { ABS, MAX_ALIGN, MAX_SECTION, NSECT, PAGE, SECT_FLAGS, SECT_NAMES, Sect, type AlignStmt, type BytesStmt, type DataStmt, type InsnStmt, type SpaceStmt, type Stmt, type SymMeta } from './directives.js';
-import { Parser } from './directives.js';
+import {
+  ABS, MAX_ALIGN, MAX_SECTION, NSECT, PAGE, Parser, SECT_FLAGS, SECT_NAMES, Sect,
+  type AlignStmt, type BytesStmt, type DataStmt, type InsnStmt, type SpaceStmt, type Stmt, type SymMeta,
+} from './directives.js';
 import { binop, evalOrder, hi20, sext12, wrap64, type At, type BinOp, type Expr } from './expr.js';
 import { C_NOP, MAJOR_OPCODES, exprOf, memOf, type Arg, type Emitter } from './forms.js';
 import { SrcError } from './lex.js';
 
-/** Limit on forward-.equ chains (each link is resolved in turn; GNU as has a similar bound). */
+/** Limit on how deep forward-.equ definitions may nest (reported as an error past it). */
 const MAX_EQU_CHAIN = 500;
 
 interface Val { readonly v: bigint; readonly sect: number }
