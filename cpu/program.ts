@@ -33,11 +33,11 @@ export function loadElf(bytes: Uint8Array, stackSize = DEFAULT_STACK_SIZE, stack
   if (!(stackSize > 0 && stackSize <= stackTop && Number.isInteger(stackSize))) throw new ElfError(`stack size ${stackSize} is not a whole number of bytes in (0, ${hex(stackTop)}]`);
   if (reserved(stackTop - stackSize, stackSize)) throw new ElfError(`a stack of ${stackSize} bytes below ${hex(stackTop)} reaches into ${window}, reserved (docs/memory-map.md)`);
   let need = stackSize;
+  for (const s of img.segments) need += regionHostBytes(s.flags & Perm.X ? Math.ceil(s.memsz / 4) * 4 : s.memsz, s.flags & Perm.X);
+  checkRootBudget(need, memLimit);
   img.segments.forEach((s, i) => {
     if (reserved(s.vaddr, s.memsz)) throw new ElfError(`malformed ELF: segment ${i} at ${hex(s.vaddr)} (+${hex(s.memsz)}) reaches into ${window}, reserved (docs/memory-map.md)`);
-    need += regionHostBytes(s.flags & Perm.X ? Math.ceil(s.memsz / 4) * 4 : s.memsz, s.flags & Perm.X);
   });
-  checkRootBudget(need, memLimit);
   try {
     img.segments.forEach((s, i) => {
       if ((s.flags & (Perm.W | Perm.X)) === (Perm.W | Perm.X)) {
