@@ -44,9 +44,6 @@ async function main(argv: string[]): Promise<void> {
     .parseAsync();
 }
 
-// The terminal stepper writes its prompt through process.stdout: a closed pipe there ends quietly too.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => { process.exit(e.code === 'EPIPE' ? EXIT.BROKEN_PIPE : EXIT.IO_ERROR); });
-
 main(hideBin(process.argv)).then(
   () => { process.exitCode ??= 0; },
   (e: unknown) => { process.exitCode = reportError(e, (line) => out(2, line)); },

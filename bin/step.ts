@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { ABI_NAMES, DebugError, Debugger, hex8, parseNumber, type StopEvent } from '../debug/debugger.js';
 import { createModel } from '../cpu/machine.js';
 import type { LoadedProgram } from '../cpu/program.js';
+import { EXIT } from '../cpu/exit-codes.js';
 import { readInput } from './io.js';
 
 export const PROMPT = '(evminf) ';
@@ -193,6 +194,9 @@ export async function cmdStep(prog: LoadedProgram, a: StepArgs, write: (fd: numb
     }
     return 0;
   }
+  // readline writes the prompt through process.stdout (touched only here: it can make fd 1
+  // non-blocking); a closed pipe there ends quietly too, as everywhere else.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { process.exit(e.code === 'EPIPE' ? EXIT.BROKEN_PIPE : EXIT.IO_ERROR); });
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: PROMPT, terminal: process.stdin.isTTY === true });
   rl.prompt();
   for await (const line of rl) {
