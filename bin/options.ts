@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import { DEFAULT_STACK_SIZE } from '../cpu/program.js';
 import { MODEL_KINDS, ROOT_PSET } from '../cpu/machine.js';
 import { PSET_DEFINED } from '../cpu/perm.js';
-import { GAS_INFINITE } from '../cpu/iss.js';
+import { GAS_INFINITE } from '../cpu/gas.js';
 import { EXIT } from '../cpu/exit-codes.js';
 import { UserError } from './user-error.js';
 
