@@ -3,13 +3,12 @@
 // the prompt so the output reads as a transcript. Output is plain text and deterministic; a
 // command that fails prints one `error:` line and the session goes on.
 
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ABI_NAMES, DebugError, Debugger, hex8, parseNumber, type StopEvent } from '../debug/debugger.js';
 import { createModel } from '../cpu/machine.js';
 import type { LoadedProgram } from '../cpu/program.js';
 import { EXIT } from '../cpu/exit-codes.js';
-import { UserError } from './user-error.js';
+import { readInput } from './io.js';
 
 export const PROMPT = '(evminf) ';
 
@@ -178,15 +177,7 @@ export interface StepArgs {
  * the guest's stdout on fd 1, the guest's stderr on fd 2. Returns the process exit code.
  */
 export async function cmdStep(prog: LoadedProgram, a: StepArgs, write: (fd: number, data: string | Uint8Array) => void): Promise<number> {
-  let script: string | undefined;
-  if (a.script !== undefined) {
-    try {
-      script = readFileSync(a.script, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new UserError(`${a.script}: ${code === 'ENOENT' ? 'no such file' : 'cannot read'}`, EXIT.NO_FILE);
-    }
-  }
+  const script = a.script === undefined ? undefined : readInput(a.script).toString('utf8');
   const dbg = new Debugger(createModel('cycle', prog), {
     symbols: prog.symbols,
     onOutput: (fd, bytes) => write(fd, bytes),
@@ -203,6 +194,9 @@ export async function cmdStep(prog: LoadedProgram, a: StepArgs, write: (fd: numb
     }
     return 0;
   }
+  // readline writes the prompt through process.stdout (touched only here: it can make fd 1
+  // non-blocking); a closed pipe there ends quietly too, as everywhere else.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { process.exit(e.code === 'EPIPE' ? EXIT.BROKEN_PIPE : EXIT.IO_ERROR); });
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: PROMPT, terminal: process.stdin.isTTY === true });
   rl.prompt();
   for await (const line of rl) {

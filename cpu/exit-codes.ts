@@ -7,6 +7,8 @@ export const EXIT = Object.freeze({
   INTERNAL: 1,
   /** Bad command line. */
   USAGE: 2,
+  /** An output (waveform, trace, stdout) could not be written: disk full, I/O error (sysexits' EX_IOERR). */
+  IO_ERROR: 74,
   /** --max-instructions or --max-cycles reached (as `timeout` does). */
   LIMIT: 124,
   /** The guest made a system call the host does not serve. */
@@ -29,6 +31,8 @@ export const EXIT = Object.freeze({
   DATA_UNAVAILABLE: 137,
   /** Access outside mapped memory (SIGSEGV). */
   MEMORY_FAULT: 139,
+  /** stdout or an output pipe was closed by its reader (128 + SIGPIPE); nothing is printed. */
+  BROKEN_PIPE: 141,
 });
 
 /** Exit code for a trap cause (cpu/trap.ts Cause). */

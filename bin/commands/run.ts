@@ -1,0 +1,193 @@
+// `evminf run <program>`: run a program on the cycle model or the ISS, with optional waveform,
+// traces and a JSON summary. Guest output goes to stdout/stderr as it is written; with --json
+// the first CAPTURE_BYTES of each stream are kept for the summary.
+
+import { Core } from '../../cpu/core.js';
+import { Iss } from '../../cpu/iss.js';
+import { createModel, type ModelKind } from '../../cpu/machine.js';
+import { LinuxHost } from '../../cpu/host.js';
+import { runToEnd, type RunResult } from '../../cpu/runner.js';
+import { EXIT } from '../../cpu/exit-codes.js';
+import { LineTracer } from '../../waveforms/linetrace.js';
+import { attachVcd, checkVcdOptions, selectSignals, VcdWriter, VcdWriteError, type VcdOptions } from '../../waveforms/vcd.js';
+import { command, exitCodeOf } from '../exit.js';
+import { OutputFile, out, writeFailure } from '../io.js';
+import { frameOptions, jsonOption, limitOptions, modelOption, programOptions, traceOptions } from '../options.js';
+import { loadProgram } from '../program.js';
+import { openTraces, type TraceRunArgs } from '../trace-run.js';
+import { UserError } from '../user-error.js';
+
+/** Guest output kept per stream for --json (the totals are counted beyond it). */
+export const CAPTURE_BYTES = 1 << 20;
+
+interface RunArgs extends TraceRunArgs {
+  program: string;
+  model: ModelKind;
+  'max-instructions'?: number;
+  'max-cycles'?: number;
+  json: boolean;
+  stats: boolean;
+  'stack-size': number;
+  pset?: number;
+  gas?: number;
+  'trace-pipeline'?: string;
+  vcd?: string;
+  'vcd-scope'?: string[];
+  'vcd-from'?: number;
+  'vcd-to'?: number;
+  translate: boolean;
+}
+
+/** The guest's stdout and stderr for --json: the first CAPTURE_BYTES of each, and byte totals. */
+class Capture {
+  readonly kept: Uint8Array[][] = [[], [], []];
+  readonly bytes = [0, 0, 0];
+
+  write(fd: number, b: Uint8Array): void {
+    const room = CAPTURE_BYTES - Math.min(this.bytes[fd]!, CAPTURE_BYTES);
+    if (room > 0) this.kept[fd]!.push(b.slice(0, room));
+    this.bytes[fd]! += b.length;
+  }
+
+  text(fd: 1 | 2): string {
+    return new TextDecoder().decode(Buffer.concat(this.kept[fd]!));
+  }
+}
+
+/** --trace-pipeline [FILE]: the cycle model's pipeline line trace, to FILE or to stderr. */
+function openLineTrace(model: Iss | Core, path: string): { close(): void; abort(): void } {
+  if (!(model instanceof Core)) throw new UserError('--trace-pipeline needs the cycle model (--model cycle)', EXIT.USAGE);
+  const file = path === '' || path === '-' ? null : new OutputFile(path);
+  const tracer = new LineTracer(model, file === null ? (text) => out(2, text) : (text) => file.write(Buffer.from(text)));
+  model.tracer = tracer;
+  return {
+    close: () => { tracer.flush(); file?.close(); },
+    abort: () => file?.abort(),
+  };
+}
+
+/** --vcd FILE: the cycle model's signals as a VCD waveform (docs/waveforms.md). */
+function openVcd(model: Iss | Core, a: RunArgs): { close(): void; abort(): void } | null {
+  if (a.vcd === undefined) {
+    for (const k of ['vcd-scope', 'vcd-from', 'vcd-to'] as const) if (a[k] !== undefined) throw new UserError(`--${k} needs --vcd FILE`, EXIT.USAGE);
+    return null;
+  }
+  if (!(model instanceof Core)) throw new UserError('--vcd needs the cycle model (--model cycle)', EXIT.USAGE);
+  if (a.vcd === '') throw new UserError('--vcd needs a FILE', EXIT.USAGE);
+  const opts: VcdOptions = { scopes: a['vcd-scope'], from: a['vcd-from'], to: a['vcd-to'] };
+  // Options first: a bad one leaves no file behind.
+  checkVcdOptions(opts);
+  selectSignals(model.sig, opts.scopes);
+  const file = new OutputFile(a.vcd);
+  const path = a.vcd;
+  const failed = (e: unknown): unknown => (e instanceof VcdWriteError ? writeFailure(e.code, path) : e);
+  let writer: VcdWriter;
+  try {
+    writer = new VcdWriter(model.sig, file.fd, opts);
+    attachVcd(model, writer);
+  } catch (e) {
+    file.abort();
+    throw failed(e);
+  }
+  return {
+    close: () => {
+      try {
+        writer.close();
+      } catch (e) {
+        file.abort();
+        throw failed(e);
+      }
+      file.close();
+    },
+    abort: () => file.abort(),
+  };
+}
+
+/** A VcdWriteError escaping the run names the waveform file. */
+function runError(e: unknown, a: RunArgs): unknown {
+  return e instanceof VcdWriteError ? writeFailure(e.code, a.vcd ?? 'waveform') : e;
+}
+
+function cmdRun(a: RunArgs): number {
+  if (a['max-cycles'] !== undefined && a.model === 'iss') throw new UserError('--max-cycles needs the cycle model: the ISS has no cycles (limit it with --max-instructions)', EXIT.USAGE);
+  const prog = loadProgram(a.program, a['stack-size']);
+  const model = createModel(a.model, prog, { pset: a.pset, gas: a.gas });
+  if (model instanceof Iss) model.translate = a.translate;
+  const capture = a.json ? new Capture() : null;
+  const host = new LinuxHost(capture === null ? (fd, bytes) => out(fd, bytes) : (fd, bytes) => capture.write(fd, bytes));
+  const outputs: { abort(): void }[] = [];
+  let trace: { close(): void; abort(): void } | null = null;
+  let vcd: { close(): void; abort(): void } | null = null;
+  let traced: ReturnType<typeof openTraces> = null;
+  let r: RunResult;
+  const progress = !a.json && process.stderr.isTTY && a['trace-pipeline'] === undefined;
+  const t0 = process.hrtime.bigint();
+  try {
+    trace = a['trace-pipeline'] === undefined ? null : openLineTrace(model, a['trace-pipeline']);
+    if (trace !== null) outputs.push(trace);
+    vcd = openVcd(model, a);
+    if (vcd !== null) outputs.push(vcd);
+    traced = openTraces(model, a);
+    try {
+      r = runToEnd(traced?.tap ?? model, host, {
+        maxInstructions: a['max-instructions'],
+        maxCycles: a['max-cycles'],
+        onProgress: progress ? (n) => out(2, `\r\x1b[K${(n / 1e6).toFixed(0)}M instructions`) : undefined,
+      });
+    } finally {
+      if (progress) out(2, '\r\x1b[K');
+    }
+    trace?.close();
+    vcd?.close();
+    traced?.finish(r);
+  } catch (e) {
+    for (const o of outputs) o.abort();
+    try { traced?.finish(null); } catch { /* the first error is the one reported */ }
+    throw runError(e, a);
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const code = exitCodeOf(r);
+  if (capture !== null) {
+    out(1, JSON.stringify({
+      program: a.program, model: a.model, stopReason: r.reason, exitCode: code, guestExitCode: r.exitCode,
+      instructions: r.instructions, cycles: r.cycles, cpi: r.cycles === null || r.instructions === 0 ? null : r.cycles / r.instructions,
+      gas: r.gas, pc: r.pc, message: r.message, evals: r.evals, interrupts: r.interrupts, seconds,
+      translatedBlocks: model instanceof Iss ? model.translatedBlocks : null,
+      output: r.output === null ? null : Buffer.from(r.output).toString('hex'),
+      stdout: capture.text(1), stderr: capture.text(2),
+      stdoutBytes: capture.bytes[1], stderrBytes: capture.bytes[2],
+      truncated: capture.bytes[1]! > CAPTURE_BYTES || capture.bytes[2]! > CAPTURE_BYTES,
+    }) + '\n');
+  } else {
+    // The root frame's RETURN output is the program's result: it goes to stdout.
+    if (r.output !== null) out(1, r.output);
+    if (r.message !== null) out(2, `evminf: ${r.message}\n`);
+    if (a.stats) {
+      const cyc = r.cycles === null ? '' : `, ${r.cycles} cycles (CPI ${(r.cycles / Math.max(1, r.instructions)).toFixed(3)})`;
+      out(2, `evminf: ${a.model} model: ${r.instructions} instructions${cyc}, gas ${r.gas}, ${r.evals} frame${r.evals === 1 ? '' : 's'} created, ${r.interrupts} interrupt${r.interrupts === 1 ? '' : 's'}, ${seconds.toFixed(3)} s\n`);
+    }
+  }
+  return code;
+}
+
+export const runCommand = command<RunArgs>({
+  command: 'run <program>',
+  describe: 'run an RV32IM/Xevm program (ELF, or .S/.s assembled first)',
+  builder: (y) => {
+    y = programOptions(y);
+    y = modelOption(y, 'cycle', 'cycle: cycle-accurate pipeline; iss: functional instruction-set simulator');
+    y = y.option('translate', { type: 'boolean', default: true, describe: 'iss: translate hot code to JavaScript; --no-translate interprets every instruction (docs/performance.md)' });
+    y = limitOptions(y, { instructions: 'stop with exit code 124 after this many instructions', cycles: 'cycle model: stop with exit code 124 after this many cycles' });
+    y = frameOptions(y);
+    y = jsonOption(y, `print one JSON summary object (guest output inside it: the first ${CAPTURE_BYTES >> 20} MiB of each stream, with byte totals)`);
+    y = y.option('stats', { type: 'boolean', default: false, describe: 'print instructions, cycles, CPI and gas to stderr after the run' })
+      .option('trace-pipeline', { type: 'string', describe: 'cycle model: one line per cycle with each stage\'s pc to stderr, or to FILE with --trace-pipeline=FILE (docs/stepper.md)' });
+    y = traceOptions(y);
+    return y
+      .option('vcd', { type: 'string', requiresArg: true, describe: 'cycle model: write every signal as a VCD waveform to FILE, one time unit per cycle (docs/waveforms.md)' })
+      .option('vcd-scope', { type: 'string', array: true, requiresArg: true, describe: 'with --vcd: only the signals under this dotted scope, e.g. evm.core.ex (repeatable)' })
+      .option('vcd-from', { type: 'string', requiresArg: true, describe: 'with --vcd: first cycle to dump (all values are written there)' })
+      .option('vcd-to', { type: 'string', requiresArg: true, describe: 'with --vcd: last cycle to dump' });
+  },
+  run: cmdRun,
+});

@@ -1,0 +1,125 @@
+// Option groups that several commands share, defined once, and the one check of every numeric
+// option: an integer in decimal or 0x hex, inside its documented range (README "Command line").
+// A bad value, or an option given twice, is a usage error (exit 2) naming the option.
+
+import type { Argv } from 'yargs';
+import { DEFAULT_STACK_SIZE } from '../cpu/program.js';
+import { MODEL_KINDS, ROOT_PSET } from '../cpu/machine.js';
+import { PSET_DEFINED } from '../cpu/perm.js';
+import { GAS_INFINITE } from '../cpu/gas.js';
+import { EXIT } from '../cpu/exit-codes.js';
+import { UserError } from './user-error.js';
+
+/** The smallest stack: the 16 bytes above the initial sp (argc, argv, envp, auxv). */
+export const MIN_STACK_SIZE = 16;
+/** The largest stack: 1 GiB (it must also stay clear of the program's segments). */
+export const MAX_STACK_SIZE = 1 << 30;
+
+interface NumberRange {
+  readonly min: number;
+  readonly max: number;
+  /** The value must be a multiple of this. */
+  readonly multiple?: number;
+  /** Bounds are shown in hex (addresses, bit sets). */
+  readonly hex?: boolean;
+}
+
+const U32 = 0xffff_ffff;
+
+/** Every numeric option of every command, by name. */
+export const NUMBERS: Readonly<Record<string, NumberRange>> = {
+  'max-instructions': { min: 0, max: Number.MAX_SAFE_INTEGER },
+  'max-cycles': { min: 0, max: Number.MAX_SAFE_INTEGER },
+  'stack-size': { min: MIN_STACK_SIZE, max: MAX_STACK_SIZE, multiple: 4 },
+  pset: { min: 0, max: PSET_DEFINED, hex: true },
+  gas: { min: 0, max: GAS_INFINITE - 1 },
+  'vcd-from': { min: 0, max: Number.MAX_SAFE_INTEGER },
+  'vcd-to': { min: 0, max: Number.MAX_SAFE_INTEGER },
+  count: { min: 0, max: U32 },
+  seed: { min: 0, max: U32 },
+  items: { min: 1, max: 100_000 },
+  context: { min: 0, max: 100_000 },
+  sp: { min: 0, max: U32, hex: true },
+};
+
+/** Options that may be given more than once. */
+const REPEATABLE = new Set(['vcd-scope', '_']);
+
+const INTEGER = /^(0x[0-9a-f]+|[0-9]+)$/i;
+
+function rangeText(name: string, r: NumberRange): string {
+  const f = (n: number): string => (r.hex ? `0x${n.toString(16)}` : String(n));
+  const base = r.min === 0 ? `a non-negative integer up to ${f(r.max)}` : `an integer from ${f(r.min)} to ${f(r.max)}`;
+  return `--${name} must be ${base}${r.multiple ? `, a multiple of ${r.multiple}` : ''}${name === 'pset' ? ' (the defined PSET bits)' : ''}`;
+}
+
+/** `raw` as a number inside the range of option `name`, or a usage error. */
+export function parseNumberOption(name: string, raw: unknown): number {
+  const r = NUMBERS[name]!;
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  const v = typeof raw === 'number' ? raw : INTEGER.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(v) || v < r.min || v > r.max || (r.multiple !== undefined && v % r.multiple !== 0)) {
+    throw new UserError(`${rangeText(name, r)}; got '${text}'`, EXIT.USAGE);
+  }
+  return v;
+}
+
+/**
+ * yargs middleware, after parsing: numeric options become numbers (checked), and an option
+ * given twice is an error rather than an array or the last value silently winning.
+ */
+export function normalizeOptions(argv: Record<string, unknown>): void {
+  for (const k of Object.keys(argv)) {
+    if (k === '$0' || /[A-Z]/.test(k)) continue; // yargs' camelCase copies follow their kebab-case key
+    const v = argv[k];
+    if (Array.isArray(v) && !REPEATABLE.has(k)) throw new UserError(`--${k} is given more than once`, EXIT.USAGE);
+    if (v === undefined || !(k in NUMBERS)) continue;
+    const n = parseNumberOption(k, v);
+    argv[k] = n;
+    argv[k.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())] = n;
+  }
+}
+
+// Option groups. Numeric options are strings to yargs (so that 0x3f, 1e99 and -5 reach the check
+// above as typed); normalizeOptions turns them into numbers before any handler runs.
+
+const numeric = (describe: string, dflt?: number) => ({ type: 'string' as const, requiresArg: true, describe, ...(dflt === undefined ? {} : { default: dflt, defaultDescription: String(dflt) }) });
+
+/** `<program>`: an ELF or an assembly source, and the root frame's stack. */
+export function programOptions(y: Argv): Argv {
+  return y
+    .positional('program', { type: 'string', demandOption: true, describe: 'ELF executable or assembly source (.S/.s, assembled first)' })
+    .option('stack-size', numeric(`bytes of stack below 0x80000000 (${MIN_STACK_SIZE} B to 1 GiB, a multiple of 4, clear of the program's segments)`, DEFAULT_STACK_SIZE));
+}
+
+/** --model, with the commands' own default. */
+export function modelOption(y: Argv, dflt: string, describe: string): Argv {
+  return y.option('model', { choices: MODEL_KINDS, default: dflt, describe });
+}
+
+/** The root frame's permissions and gas. */
+export function frameOptions(y: Argv): Argv {
+  return y
+    .option('pset', numeric(`the root frame's permission set, defined bits only (0..0x${PSET_DEFINED.toString(16)}; default 0x${ROOT_PSET.toString(16)}; docs/architecture.md)`))
+    .option('gas', numeric("the root frame's gas limit (ignored when --pset grants infinite gas, bit 4)"));
+}
+
+/** Run limits; a run that reaches one stops with exit code 124. */
+export function limitOptions(y: Argv, which: { instructions?: string; cycles?: string }): Argv {
+  if (which.instructions !== undefined) y = y.option('max-instructions', numeric(which.instructions));
+  if (which.cycles !== undefined) y = y.option('max-cycles', numeric(which.cycles));
+  return y;
+}
+
+/** Retirement traces of a run (bin/trace-run.ts). */
+export function traceOptions(y: Argv, faultDescribe = 'test hook: flip bit 0 of the result of the n-th retired <mnemonic>, e.g. add:3'): Argv {
+  return y
+    .option('log-commits', { type: 'string', requiresArg: true, describe: "write Spike's commit log (--log-commits format) of every retired instruction to FILE" })
+    .option('rvfi', { type: 'string', requiresArg: true, describe: 'write an RVFI trace to FILE: JSON lines, or a VCD of rvfi_* signals when FILE ends in .vcd (docs/rtl-testbench.md)' })
+    .option('inject-fault', { type: 'string', requiresArg: true, describe: faultDescribe });
+}
+
+/** --json: one JSON object on stdout instead of text. */
+export function jsonOption(y: Argv, describe = 'print one JSON object'): Argv {
+  return y.option('json', { type: 'boolean', default: false, describe });
+}

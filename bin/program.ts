@@ -1,0 +1,38 @@
+// The program a command runs: an ELF file or, for .S/.s, the ELF its assembly gives; loaded
+// into a root frame with a stack that must stay clear of the program's segments.
+
+import { assembleToElf } from '../isa/asm.js';
+import { parseElf } from '../isa/elf.js';
+import { loadElf, STACK_TOP, type LoadedProgram } from '../cpu/program.js';
+import { EXIT } from '../cpu/exit-codes.js';
+import { readInput } from './io.js';
+import { UserError } from './user-error.js';
+
+/** An ELF image from an ELF file or, for .S/.s, from assembling it. */
+export function programElf(path: string): Uint8Array {
+  const bytes = readInput(path);
+  return /\.s$/i.test(path) ? assembleToElf(bytes.toString('utf8'), { file: path }) : bytes;
+}
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+/** A usage error when [stackTop - stackSize, stackTop) overlaps a segment of the ELF. */
+export function checkStack(elf: Uint8Array, stackSize: number, stackTop = STACK_TOP): void {
+  const lo = stackTop - stackSize;
+  let end = 0, hit: [number, number] | null = null;
+  for (const s of parseElf(elf).segments) {
+    if (s.memsz === 0 || s.vaddr >= stackTop) continue;
+    end = Math.max(end, s.vaddr + s.memsz);
+    if (hit === null && s.vaddr + s.memsz > lo) hit = [s.vaddr, s.vaddr + s.memsz];
+  }
+  if (hit === null) return;
+  const room = Math.max(0, Math.floor((stackTop - end) / 4) * 4);
+  throw new UserError(`--stack-size ${hex(stackSize)}: the stack [${hex(lo)}, ${hex(stackTop)}) overlaps the program's segment [${hex(hit[0])}, ${hex(hit[1])}); at most ${hex(room)} fits`, EXIT.USAGE);
+}
+
+/** Read, assemble if needed, check the stack and load. */
+export function loadProgram(path: string, stackSize: number): LoadedProgram {
+  const elf = programElf(path);
+  checkStack(elf, stackSize);
+  return loadElf(elf, stackSize);
+}
