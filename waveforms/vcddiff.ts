@@ -85,8 +85,9 @@ function mapName(m: NameMap | null, a: string): string | null {
   return null;
 }
 
+// Values are normalised strings (VcdValue): equal exactly when the values are.
 const same = (x: VcdValue | undefined, y: VcdValue | undefined): boolean =>
-  x === undefined || y === undefined ? x === y : x.value === y.value && x.mask === y.mask;
+  x === undefined || y === undefined ? x === y : x.bits === y.bits;
 
 export interface VcdDiffOptions {
   map?: NameMap;
