@@ -297,18 +297,17 @@ export class VcdReader {
       if (d < 0 || d > 9) { width = -1; break; }
       width = width * 10 + d;
     }
-    const label = shown(prefix + ref, 200);
-    if (width <= 0) this.fail(`$var ${label} has a bad size '${shown(size)}'`);
-    if (width > VCD_MAX_WIDTH) this.fail(`$var ${label} is ${size.length > 12 ? 'over ' + VCD_MAX_WIDTH : size} bits wide: the limit is ${VCD_MAX_WIDTH} bits`);
+    if (width <= 0) this.fail(`$var ${shown(prefix + ref, 200)} has a bad size '${shown(size)}'`);
+    if (width > VCD_MAX_WIDTH) this.fail(`$var ${shown(prefix + ref, 200)} is ${size.length > 12 ? 'over ' + VCD_MAX_WIDTH : size} bits wide: the limit is ${VCD_MAX_WIDTH} bits`);
     for (let i = 0; i < id.length; i++) {
       const c = id.charCodeAt(i);
-      if (c < 0x21 || c > 0x7e) this.fail(`$var ${label}: identifier code '${shown(id)}' is not printable ASCII`);
+      if (c < 0x21 || c > 0x7e) this.fail(`$var ${shown(prefix + ref, 200)}: identifier code '${shown(id)}' is not printable ASCII`);
     }
     // `name [msb:0]` names the whole vector: the range is dropped (as GTKWave and vcd-stream do).
     const range = `[${width - 1}:0]`;
     if (ref.endsWith(range) && ref.length > range.length && /^\w+$/.test(ref.slice(0, ref.length - range.length))) ref = ref.slice(0, ref.length - range.length);
     const name = prefix + ref;
-    if (name.length > VCD_MAX_NAME) this.fail(`the name ${label} is longer than ${VCD_MAX_NAME} characters`);
+    if (name.length > VCD_MAX_NAME) this.fail(`the name ${shown(prefix + ref, 200)} is longer than ${VCD_MAX_NAME} characters`);
     const v: VcdVar = { id, name, width, type };
     const k = this.index.get(id);
     if (k === undefined) {
