@@ -5,7 +5,7 @@
 // 126, one line), then a seeded fuzz: mutations of valid inputs end as a typed error or a valid
 // result, quickly, never another exception.
 
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { EXIT } from '../cpu/exit-codes.js';
@@ -13,7 +13,7 @@ import { QemuLogError, QemuLogParser } from '../waveforms/qemu-log.js';
 import { RVFI_FIELDS, RVFI_WIDTHS, rvfiJsonLine, TraceError, type RvfiRecord } from '../waveforms/rvfi.js';
 import { JsonLinesSource, RVFI_MAX_LINE, VcdRvfiSource } from '../waveforms/rvfi-source.js';
 import { vcdDiff } from '../waveforms/vcddiff.js';
-import { VCD_MAX_NAME, VCD_MAX_WIDTH, VcdError, VcdReader } from '../waveforms/vcdread.js';
+import { VCD_MAX_DECLARATION, VCD_MAX_NAME, VCD_MAX_TOKEN, VCD_MAX_WIDTH, VcdError, VcdReader } from '../waveforms/vcdread.js';
 import { removeDir, runEvminf, tempDir } from './c/build.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -214,6 +214,16 @@ describe('RVFI JSON lines (finding 2)', () => {
     expect(err!.message.length).toBeLessThan(200);
     expect(err!.message).toMatch(/^[ -~]+$/);
   });
+});
+
+test('the documented limits are the code\'s', () => {
+  const waves = readFileSync(join(ROOT, 'docs/waveforms.md'), 'utf8'), rtl = readFileSync(join(ROOT, 'docs/rtl-testbench.md'), 'utf8');
+  const n = (x: number): string => x.toLocaleString('en-US');
+  expect(waves).toContain(`| declared width of a \`$var\` | ${n(VCD_MAX_WIDTH)} bits |`);
+  expect(waves).toContain(`| ${n(VCD_MAX_NAME)} characters |`);
+  expect(waves).toContain(`| ${n(VCD_MAX_TOKEN)} bytes |`);
+  expect(waves).toContain(`| ${n(VCD_MAX_DECLARATION)} bytes |`);
+  expect(rtl).toContain(`A JSON line\nis at most ${n(RVFI_MAX_LINE)} bytes`);
 });
 
 // ---- fuzz ----
