@@ -310,12 +310,15 @@ async function outcome(f: () => Promise<unknown> | unknown, types: (new (...a: n
   }
 }
 
-const CASES = 300;
+/** Mutations per format; HOSTILE_CASES=3000 for a longer run. */
+const CASES = Number(process.env.HOSTILE_CASES ?? 300);
+/** Added to each format's seed; HOSTILE_SEED=n explores other mutations (the suite uses 0). */
+const SEED = Number(process.env.HOSTILE_SEED ?? 0);
 const CASE_MS = 3000;
 
 describe('seeded fuzz: each mutation is a typed error or a valid result, quickly', () => {
   test(`VCD reader, vcd diff and the VCD RVFI source: ${CASES} mutations`, async () => {
-    const r = rng(0x7ace5);
+    const r = rng(0x7ace5 + SEED);
     const base = Buffer.from(vcdBase(r));
     const basePath = file(base);
     // The base itself is valid: 6 records, equal to itself.
@@ -343,7 +346,7 @@ describe('seeded fuzz: each mutation is a typed error or a valid result, quickly
   });
 
   test(`RVFI JSON lines: ${CASES} mutations`, async () => {
-    const r = rng(0x15011);
+    const r = rng(0x15011 + SEED);
     const base = Buffer.from(records(40, r).map(rvfiJsonLine).join(''));
     expect(drainJsonl(file(base, 'jsonl'))).toBe(40);
     const tally = { ok: 0, typed: 0 };
@@ -366,7 +369,7 @@ describe('seeded fuzz: each mutation is a typed error or a valid result, quickly
   });
 
   test(`QEMU log parser: ${CASES} mutations, fed in random pieces`, async () => {
-    const r = rng(0x9e3);
+    const r = rng(0x9e3 + SEED);
     const base = Buffer.from(qemuBase(8, r));
     let n = 0;
     const p0 = new QemuLogParser(() => { n++; return true; });

@@ -4,7 +4,7 @@
 // designs with different hierarchies be compared.
 
 import { readFileSync } from 'node:fs';
-import { formatValue, timescaleFs, VcdError, VcdReader, type VcdBatch, type VcdValue } from './vcdread.js';
+import { formatValue, shown, timescaleFs, VcdError, VcdReader, type VcdBatch, type VcdValue } from './vcdread.js';
 
 /** Names in a.vcd → names in b.vcd; entries ending in '.' rename a scope prefix. */
 export interface NameMap {
@@ -16,7 +16,7 @@ export interface NameMap {
 export function parseNameMap(text: string, path: string): NameMap {
   const m: NameMap = { exact: new Map(), prefixes: [] };
   const add = (a: string, b: string): void => {
-    if (a.endsWith('.') !== b.endsWith('.')) throw new VcdError(`${path}: '${a}' and '${b}': a scope prefix (ending in '.') maps only to a scope prefix`);
+    if (a.endsWith('.') !== b.endsWith('.')) throw new VcdError(`${path}: '${shown(a, 200)}' and '${shown(b, 200)}': a scope prefix (ending in '.') maps only to a scope prefix`);
     if (a.endsWith('.')) m.prefixes.push([a, b]);
     else m.exact.set(a, b);
   };
@@ -26,10 +26,10 @@ export function parseNameMap(text: string, path: string): NameMap {
     try {
       o = JSON.parse(t);
     } catch (e) {
-      throw new VcdError(`${path}: not valid JSON (${(e as Error).message})`);
+      throw new VcdError(`${path}: not valid JSON (${shown((e as Error).message, 200)})`);
     }
     for (const [a, b] of Object.entries(o as Record<string, unknown>)) {
-      if (typeof b !== 'string') throw new VcdError(`${path}: the value for '${a}' is not a signal name`);
+      if (typeof b !== 'string') throw new VcdError(`${path}: the value for '${shown(a, 200)}' is not a signal name`);
       add(a, b);
     }
   } else {

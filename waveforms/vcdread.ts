@@ -230,10 +230,10 @@ export class VcdReader {
     const w: string[] = [];
     let n = 0;
     for (;;) {
-      if (!this.token(VCD_MAX_TOKEN)) throw new VcdError(`malformed VCD ${this.path}, line ${line}: ${keyword} has no $end`);
+      if (!this.token(VCD_MAX_TOKEN)) throw new VcdError(`malformed VCD ${this.path}, line ${line}: ${shown(keyword)} has no $end`);
       if (this.tokenIs('$end')) return w;
       n += this.te - this.ts;
-      if (n > VCD_MAX_DECLARATION) this.fail(`${keyword} (from line ${line}) is longer than ${VCD_MAX_DECLARATION} bytes`);
+      if (n > VCD_MAX_DECLARATION) this.fail(`${shown(keyword)} (from line ${line}) is longer than ${VCD_MAX_DECLARATION} bytes`);
       w.push(this.tokenText());
     }
   }
@@ -241,7 +241,7 @@ export class VcdReader {
   /** Skip a declaration or $comment to its $end, however long. */
   private skipToEnd(keyword: string, line: number): void {
     for (;;) {
-      if (!this.token(VCD_MAX_TOKEN, true)) throw new VcdError(`malformed VCD ${this.path}, line ${line}: ${keyword} has no $end`);
+      if (!this.token(VCD_MAX_TOKEN, true)) throw new VcdError(`malformed VCD ${this.path}, line ${line}: ${shown(keyword)} has no $end`);
       if (!this.long && this.tokenIs('$end')) return;
     }
   }
