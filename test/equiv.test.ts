@@ -394,7 +394,7 @@ describe('RVFI traces and the commit log', () => {
       ['missing.jsonl', [...lines.slice(0, 3), '{"order":3}'].join('\n'), /missing\.jsonl line 4: missing RVFI field insn$/],
       ['notjson.jsonl', 'not json\n', /notjson\.jsonl line 1: not a JSON object: not json$/],
       ['range.jsonl', lines[0]!.replace(/"insn":\d+/, '"insn":-5'), /range\.jsonl line 1: field insn = -5 is out of range for 32 bits$/],
-      ['notvcd.vcd', 'hello\n', /malformed VCD .*notvcd\.vcd, near line 1: expected a declaration command/],
+      ['notvcd.vcd', 'hello\n', /malformed VCD .*notvcd\.vcd, line 1: 'hello': expected a declaration command/],
       ['junk.vcd', wave.replace('\n#95\n', '\n#95\n?? junk\n'), /malformed VCD .*junk\.vcd, line \d+: '\?\? junk': expected a value change or #time$/],
       ['nosignal.vcd', wave.replace(' rvfi_rd_wdata ', ' rvfi_rd_data '), /nosignal\.vcd: no signal rvfi\.rvfi_rd_wdata \(name the others with --prefix, or skip fields with --ignore\)$/],
       ['xvalue.vcd', ((i) => `${wave.slice(0, i)}\nbx J\n${wave.slice(wave.indexOf('\n', i + 1) + 1)}`)(wave.search(/\nb[01]+ J\n(?![^]*\nb[01]+ J\n)/)), /xvalue\.vcd: rvfi_rd_wdata is x\/z at the rising clock edge at time \d+ \(rvfi_valid = 1\)$/],

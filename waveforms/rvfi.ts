@@ -78,13 +78,16 @@ export function rvfiJsonLine(r: RvfiRecord): string {
 /** A trace the user supplied is malformed: one line, with where. */
 export class TraceError extends Error {}
 
+/** A value from a trace, for a one-line message: short and printable. */
+const brief = (s: string): string => (s.length > 60 ? s.slice(0, 57) + '...' : s).replace(/[^\x20-\x7e]/g, '?');
+
 /** Parse one JSON line of an RVFI trace. Values are non-negative integers or "0x…" strings. */
 export function parseRvfiLine(line: string, where: string): RvfiRecord {
   let obj: unknown;
   try {
     obj = JSON.parse(line);
   } catch {
-    throw new TraceError(`${where}: not a JSON object: ${line.length > 60 ? line.slice(0, 57) + '...' : line}`);
+    throw new TraceError(`${where}: not a JSON object: ${brief(line)}`);
   }
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new TraceError(`${where}: not a JSON object`);
   const o = obj as Record<string, unknown>;
@@ -95,9 +98,9 @@ export function parseRvfiLine(line: string, where: string): RvfiRecord {
     let n: number;
     if (typeof v === 'number') n = v;
     else if (typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v)) n = Number(v);
-    else throw new TraceError(`${where}: field ${f} is not a number: ${JSON.stringify(v)}`);
+    else throw new TraceError(`${where}: field ${f} is not a number: ${brief(JSON.stringify(v) ?? String(v))}`);
     const max = RVFI_WIDTHS[f] >= 53 ? Number.MAX_SAFE_INTEGER : 2 ** RVFI_WIDTHS[f] - 1;
-    if (!Number.isInteger(n) || n < 0 || n > max) throw new TraceError(`${where}: field ${f} = ${String(v)} is out of range for ${RVFI_WIDTHS[f]} bits`);
+    if (!Number.isInteger(n) || n < 0 || n > max) throw new TraceError(`${where}: field ${f} = ${brief(String(v))} is out of range for ${RVFI_WIDTHS[f]} bits`);
     r[f] = n;
   }
   return r;

@@ -1,5 +1,5 @@
-// Types for the parts of vcd-stream (wavedrom/vcd, MIT) that waveforms/vcdread.ts uses: the
-// WebAssembly build of its llparse-generated VCD parser.
+// Types for the parts of vcd-stream (wavedrom/vcd, MIT) that test/vcd.test.ts uses as an outside
+// reader of the writer's waveforms: the WebAssembly build of its llparse-generated VCD parser.
 declare module 'vcd-stream' {
   import type { Writable } from 'node:stream';
 

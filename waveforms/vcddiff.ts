@@ -4,7 +4,7 @@
 // designs with different hierarchies be compared.
 
 import { readFileSync } from 'node:fs';
-import { formatValue, timescaleFs, VcdError, VcdReader, type VcdBatch, type VcdValue } from './vcdread.js';
+import { formatValue, shown, timescaleFs, VcdError, VcdReader, type VcdBatch, type VcdValue } from './vcdread.js';
 
 /** Names in a.vcd → names in b.vcd; entries ending in '.' rename a scope prefix. */
 export interface NameMap {
@@ -16,7 +16,7 @@ export interface NameMap {
 export function parseNameMap(text: string, path: string): NameMap {
   const m: NameMap = { exact: new Map(), prefixes: [] };
   const add = (a: string, b: string): void => {
-    if (a.endsWith('.') !== b.endsWith('.')) throw new VcdError(`${path}: '${a}' and '${b}': a scope prefix (ending in '.') maps only to a scope prefix`);
+    if (a.endsWith('.') !== b.endsWith('.')) throw new VcdError(`${path}: '${shown(a, 200)}' and '${shown(b, 200)}': a scope prefix (ending in '.') maps only to a scope prefix`);
     if (a.endsWith('.')) m.prefixes.push([a, b]);
     else m.exact.set(a, b);
   };
@@ -26,10 +26,10 @@ export function parseNameMap(text: string, path: string): NameMap {
     try {
       o = JSON.parse(t);
     } catch (e) {
-      throw new VcdError(`${path}: not valid JSON (${(e as Error).message})`);
+      throw new VcdError(`${path}: not valid JSON (${shown((e as Error).message, 200)})`);
     }
     for (const [a, b] of Object.entries(o as Record<string, unknown>)) {
-      if (typeof b !== 'string') throw new VcdError(`${path}: the value for '${a}' is not a signal name`);
+      if (typeof b !== 'string') throw new VcdError(`${path}: the value for '${shown(a, 200)}' is not a signal name`);
       add(a, b);
     }
   } else {
@@ -85,9 +85,6 @@ function mapName(m: NameMap | null, a: string): string | null {
   return null;
 }
 
-const same = (x: VcdValue | undefined, y: VcdValue | undefined): boolean =>
-  x === undefined || y === undefined ? x === y : x.value === y.value && x.mask === y.mask;
-
 export interface VcdDiffOptions {
   map?: NameMap;
   /** Compare only signals the map names (default: also every signal with the same name in both). */
@@ -111,10 +108,25 @@ export async function vcdDiff(pathA: string, pathB: string, opts: VcdDiffOptions
   }
 }
 
+/** The node of an identifier code in the pairing graph (a new one the first time). */
+function node(ids: Map<string, number>, id: string, parent: number[]): number {
+  let n = ids.get(id);
+  if (n === undefined) { n = parent.length; parent.push(n); ids.set(id, n); }
+  return n;
+}
+
+function root(parent: number[], n: number): number {
+  while (parent[n] !== n) { parent[n] = parent[parent[n]!]!; n = parent[n]!; }
+  return n;
+}
+
 function diff(ra: VcdReader, rb: VcdReader, opts: VcdDiffOptions): VcdDiffResult {
-  // Pair the signals.
+  // Pair the signals. Identifier codes of a and b are the nodes of a graph, a compared signal is
+  // an edge between its two codes (aliases make codes share edges).
   const namesA: string[] = [], namesB: string[] = [], widths: number[] = [];
-  const byIdA = new Map<string, number[]>(), byIdB = new Map<string, number[]>();
+  const sigA: number[] = [], sigB: number[] = [];
+  const nodesA = new Map<string, number>(), nodesB = new Map<string, number>();
+  const parent: number[] = [];
   const usedB = new Set<string>();
   const seenA = new Set<string>();
   const onlyA: string[] = [];
@@ -131,50 +143,64 @@ function diff(ra: VcdReader, rb: VcdReader, opts: VcdDiffOptions): VcdDiffResult
       widthDiff ??= { time: '0', signalA: va.name, signalB: vb.name, a: `${va.width} bits`, b: `${vb.width} bits`, others: 0 };
       continue;
     }
-    const k = namesA.length;
     namesA.push(va.name); namesB.push(vb.name); widths.push(va.width);
-    (byIdA.get(va.id) ?? byIdA.set(va.id, []).get(va.id)!).push(k);
-    (byIdB.get(vb.id) ?? byIdB.set(vb.id, []).get(vb.id)!).push(k);
+    const x = node(nodesA, va.id, parent), y = node(nodesB, vb.id, parent);
+    sigA.push(x); sigB.push(y);
+    const rx = root(parent, x), ry = root(parent, y);
+    if (rx !== ry) parent[rx] = ry;
   }
   const onlyB = [...new Set(rb.vars.map((v) => v.name))].filter((n) => !usedB.has(n));
   if (namesA.length === 0 && widthDiff === null) throw new VcdError(`${ra.path} and ${rb.path} have no signal in common (map names with --map)`);
   const base = { signals: namesA.length, onlyA, onlyB };
   if (widthDiff !== null) return { ...base, equal: false, times: 0, first: widthDiff };
 
-  const fsA = timescaleFs(ra.timescale, ra.path), fsB = timescaleFs(rb.timescale, rb.path);
-  const va: (VcdValue | undefined)[] = new Array(namesA.length).fill(undefined);
-  const vb: (VcdValue | undefined)[] = new Array(namesA.length).fill(undefined);
-  const changed = new Uint8Array(namesA.length);
-  const list: number[] = [];
-  const apply = (b: VcdBatch, byId: Map<string, number[]>, vals: (VcdValue | undefined)[]): void => {
+  // Up to the first difference every signal is equal in a and b, so all the codes of a connected
+  // part of the graph hold one value. A timestamp keeps them equal exactly when the codes of each
+  // part it changes all change to one value, which is the part's value unless all of them
+  // changed. That costs one step per change, however many signals an alias stands for; only at
+  // the difference are the signals themselves compared.
+  const nodes = parent.length;
+  const part = new Int32Array(nodes), size = new Int32Array(nodes);
+  for (let n = 0; n < nodes; n++) { part[n] = root(parent, n); size[part[n]!]!++; }
+  const cur: (string | undefined)[] = new Array(nodes).fill(undefined);
+  const held: (string | undefined)[] = new Array(nodes).fill(undefined);
+  const next: (string | undefined)[] = new Array(nodes).fill(undefined);
+  const stamp = new Int32Array(nodes), changed = new Int32Array(nodes), ok = new Uint8Array(nodes);
+  const touched: number[] = [];
+  let times = 0;
+  const apply = (b: VcdBatch, ids: Map<string, number>): void => {
     for (const c of b.changes) {
-      const ks = byId.get(c.id);
-      if (ks === undefined) continue;
-      for (const k of ks) {
-        vals[k] = c;
-        if (!changed[k]) { changed[k] = 1; list.push(k); }
-      }
+      const n = ids.get(c.id);
+      if (n === undefined) continue;
+      cur[n] = c.bits;
+      const r = part[n]!;
+      if (stamp[r] !== times) { stamp[r] = times; changed[r] = 0; next[r] = c.bits; ok[r] = 1; touched.push(r); }
+      else if (next[r] !== c.bits) ok[r] = 0;
+      changed[r]!++;
     }
   };
+  const fsA = timescaleFs(ra.timescale, ra.path), fsB = timescaleFs(rb.timescale, rb.path);
   let ba = ra.next(), bb = rb.next();
-  let times = 0;
   while (ba !== null || bb !== null) {
+    times++;
     const ta = ba === null ? null : ba.time * fsA, tb = bb === null ? null : bb.time * fsB;
     const t = ta === null ? tb! : tb === null ? ta : ta < tb ? ta : tb;
-    if (ta === t) { apply(ba!, byIdA, va); ba = ra.next(); }
-    if (tb === t) { apply(bb!, byIdB, vb); bb = rb.next(); }
-    times++;
-    list.sort((x, y) => x - y);
+    if (ta === t) { apply(ba!, nodesA); ba = ra.next(); }
+    if (tb === t) { apply(bb!, nodesB); bb = rb.next(); }
+    let equal = true;
+    for (const r of touched) {
+      if (ok[r] && (changed[r] === size[r] || next[r] === held[r])) held[r] = next[r];
+      else equal = false;
+    }
+    touched.length = 0;
+    if (equal) continue;
     let first = -1, others = 0;
-    for (const k of list) {
-      changed[k] = 0;
-      if (!same(va[k], vb[k])) { if (first < 0) first = k; else others++; }
+    for (let k = 0; k < namesA.length; k++) {
+      if (cur[sigA[k]!] !== cur[sigB[k]!]) { if (first < 0) first = k; else others++; }
     }
-    list.length = 0;
-    if (first >= 0) {
-      const time = t % fsA === 0n ? `${t / fsA}` : `${t} fs`;
-      return { ...base, equal: false, times, first: { time, signalA: namesA[first]!, signalB: namesB[first]!, a: formatValue(va[first], widths[first]!), b: formatValue(vb[first], widths[first]!), others } };
-    }
+    const val = (n: number): VcdValue | undefined => (cur[n] === undefined ? undefined : { bits: cur[n]!, width: widths[first]! });
+    const time = t % fsA === 0n ? `${t / fsA}` : `${t} fs`;
+    return { ...base, equal: false, times, first: { time, signalA: namesA[first]!, signalB: namesB[first]!, a: formatValue(val(sigA[first]!), widths[first]!), b: formatValue(val(sigB[first]!), widths[first]!), others } };
   }
   return { ...base, equal: true, times, first: null };
 }
