@@ -6,6 +6,11 @@
 // input, keeps no recursion, and has fixed limits (docs/waveforms.md, "Reading waveforms"):
 // declared widths, token, name and declaration lengths, and the header's total names. Values
 // are kept as normalised strings of 0/1/x, never as numbers of the file's choosing.
+//
+// Why not vcd-stream's WebAssembly parser, which the tests still use as an outside reader of
+// the VCDs we write: its C tokenizer copies tokens into fixed 4 KiB buffers without a length
+// check, rescans a vector value for every digit (quadratic in the width) and walks scopes
+// recursively, so a hostile 114-byte file hung it and a deep hierarchy overflowed the stack.
 
 import { closeSync, openSync, readSync } from 'node:fs';
 
