@@ -5,6 +5,7 @@
 
 import { decode, rdOf, rs1Of, rs2Of } from '../isa/decode.js';
 import { GAS_CLASSES, Op, TABLE } from '../isa/table.js';
+import { DataUnavailable } from '../peripherals/device.js';
 import { GAS_INFINITE } from './iss.js';
 import { AddressSpace, LayoutError, Perm, Region } from './memory.js';
 import { PermBit } from './perm.js';
@@ -124,8 +125,8 @@ export interface FrameLimits {
   progressEvery?: number;
 }
 
-/** Raised by a peripheral when data is unavailable: it unwinds every frame to the host. */
-export class DataUnavailable extends Error {}
+/** Raised by a peripheral when data is unavailable: it unwinds every frame to the host (peripherals/clock.ts). */
+export { DataUnavailable };
 
 export class CallManager {
   private frame: Frame;
