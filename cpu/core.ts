@@ -295,7 +295,7 @@ export class Core {
     const v = this.v;
     // Scheduled device completions due now, and DATA UNAVAILABLE raised in the cycle before
     // (thrown here, between cycles): one compare while nothing is pending.
-    if (this.cycles >= this.clock.next) this.clock.tick(this.cycles);
+    if (this.cycles >= this.clock.next) this.tick();
     // The interrupt controller and CMU outputs are one-cycle pulses: clear them only when set.
     if (v[this.intc.o_irq]) this.intc.evaluate(v);
     if (v[this.cmu.o_req]) this.cmu.evaluate(v);
@@ -318,6 +318,29 @@ export class Core {
     v[this.s_mem_charged] = this.memChargedD;
     this.cycles++;
     v[this.s_cycle] = this.cycles;
+  }
+
+  /**
+   * Fire the clock events due this cycle. DATA UNAVAILABLE raised in the last cycle is thrown
+   * here, before anything of this cycle is evaluated, with the instructions in flight dropped
+   * as if squashed: pc is the oldest of them (the access that raised it, which did not retire)
+   * and gas what the retired instructions cost — the ISS's state at the same point.
+   */
+  private tick(): void {
+    if (this.clock.unavailable === null) { this.clock.tick(this.cycles); return; }
+    const v = this.v;
+    // Field 0 of a pipeline register is valid, field 1 the pc; the oldest valid one wins.
+    let pc = v[this.fetch.r_pc]!;
+    if (v[this.ifid.base]) pc = v[this.ifid.base + 1]!;
+    if (v[this.idex.base]) pc = v[this.idex.base + 1]!;
+    if (v[this.exmem.base]) pc = v[this.exmem.base + 1]!;
+    if (v[this.memwb.base]) pc = v[this.memwb.base + 1]!;
+    this.gasUsed = this.retiredGas;
+    v[this.s_mem_charged] = 0;
+    this.memChargedD = 0;
+    v[this.lsu.r_phase] = 0;
+    this.pc = pc;
+    this.clock.check();
   }
 
   /** WB: write the register file, retire, and take traps and system instructions. */
