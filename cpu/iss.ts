@@ -19,6 +19,7 @@ import { BLOCK_HOT, BLOCK_TRANSLATED, blockCache, newEpoch, type BlockCache, typ
 export const GAS_INFINITE = Number.MAX_SAFE_INTEGER;
 
 const NO_REGION = new Region('none', 'ram', 0, 0, 0);
+const NO_DEVICES = new AddressDecoder();
 const EMPTY = new Int32Array(0);
 
 /** Per-op base gas cost from the table's gas class (docs/gas.md). */
@@ -80,8 +81,8 @@ export class Iss implements BlockHost {
   epoch = newEpoch();
   bk = 0; bpc = 0;
 
-  /** The device decoder (the same table the bus uses; memory is found through `mem` here). */
-  readonly decoder = new AddressDecoder();
+  /** The device decoder (the bus's kind of table; memory is found through `mem` here). */
+  declare readonly decoder: AddressDecoder;
   /** No time: scheduled device work completes at the next device access (Clock.drain). */
   readonly clock = new Clock(null);
   /** The devices' DMA port into the running frame. */
@@ -90,7 +91,9 @@ export class Iss implements BlockHost {
   declare readonly deviceSignals: Signals | null;
 
   constructor(public mem: AddressSpace, readonly devices: readonly BusSlave[] = []) {
-    this.decoder.map([], devices);
+    // Most machines have no devices: they share one empty table instead of 128 KiB each.
+    this.decoder = devices.length === 0 ? NO_DEVICES : new AddressDecoder();
+    if (devices.length > 0) this.decoder.map([], devices);
     this.dma = new Mmu(mem, this.decoder);
     this.deviceSignals = devices.length === 0 ? null : new Signals(256);
     if (this.deviceSignals !== null) attachDevices(devices, this.clock, this.dma, this.deviceSignals);
