@@ -181,6 +181,11 @@ export class Bus {
     return true;
   }
 
+  /** Drop the transactions in flight (the pipeline was emptied between cycles). */
+  abort(v: Int32Array): void {
+    for (const p of [this.i, this.d]) { v[p.req] = 0; v[p.ready] = 0; v[p.wait] = 0; p.waitD = 0; p.extra = -1; }
+  }
+
   commit(v: Int32Array): void {
     const d = this.d;
     if (v[d.req] && v[d.ready]) {

@@ -339,6 +339,7 @@ export class Core {
     v[this.s_mem_charged] = 0;
     this.memChargedD = 0;
     v[this.lsu.r_phase] = 0;
+    this.bus.abort(v);
     this.pc = pc;
     this.clock.check();
   }

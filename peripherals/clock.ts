@@ -9,8 +9,10 @@
 // at the access that needs it. Because no register exposes time (docs/peripherals.md), both
 // ways read the same values.
 //
-// DATA UNAVAILABLE raised during a cycle is held here and thrown at the next cycle boundary
-// (`tick`), so the cycle model never stops half-way through evaluating a cycle.
+// DATA UNAVAILABLE raised by an access during a cycle is held here and thrown at the next cycle
+// boundary (`tick`), so the cycle model never stops half-way through evaluating a cycle. A
+// completion may not raise it (the models complete work at different points of the program):
+// it must come from the access that needs the missing data.
 
 /** What a clock event calls back: a device, with the tag it scheduled. */
 export interface Clocked {
@@ -137,10 +139,17 @@ export class Clock {
     this.tag.copyWithin(0, 1, this.n + 1);
     for (let k = 0; k < this.n; k++) this.who[k] = this.who[k + 1]!;
     this.who[this.n] = null;
+    let bad: string | null = null;
     try {
       dev.onClock(tag);
     } catch (e) {
-      this.caught(e);
+      if (!(e instanceof DataUnavailable)) throw e;
+      bad = e.message;
+    }
+    if (this.unavailable !== null) { bad = this.unavailable; this.unavailable = null; }
+    if (bad !== null) {
+      this.update();
+      throw new Error(`a device raised DATA UNAVAILABLE (${bad}) in a clock event; raise it from the access that needs the data`);
     }
   }
 

@@ -542,4 +542,16 @@ describe('the clock', () => {
     expect(() => c.tick(0)).not.toThrow();
     expect(() => c.caught(new Error('a bug'))).toThrow('a bug');
   });
+
+  test('a completion may not raise DATA UNAVAILABLE (the models complete work at different points)', () => {
+    for (const raise of [(c: Clock) => c.raise('late'), () => { throw new DataUnavailable('late'); }]) {
+      const t = { cycles: 0 };
+      const c = new Clock(t);
+      c.schedule({ onClock: () => raise(c) }, 3);
+      t.cycles = 3;
+      expect(() => c.tick(3)).toThrow(/in a clock event; raise it from the access/);
+      expect(c.unavailable).toBeNull();
+      expect(c.next).toBe(NEVER);
+    }
+  });
 });
