@@ -53,7 +53,6 @@ export class MemorySlave implements BusSlave {
   }
 }
 
-
 /** One master port's signals and transaction state. */
 class Port {
   declare readonly req: number;
