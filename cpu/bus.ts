@@ -1,15 +1,17 @@
 // The system bus (docs/bus.md). Two master ports — instruction (fetch unit) and data (LSU) —
-// and an address decoder that is a dense table over 64 KiB blocks (STYLE: "the bus is a
-// table"); unmapped space is a slave too. Handshake per port, one transaction at a time:
+// and the address decoder (peripherals/decoder.ts: a dense table over 64 KiB blocks, unmapped
+// space a slave too), shared with the MMU. Handshake per port, one transaction at a time:
 //
 //   master drives req, addr (word aligned), we, strb (byte lanes), wdata;
-//   slave answers ready (and rdata for reads) after its wait states; a write takes effect at
+//   slave answers ready (and rdata for reads) after its wait states — decided in the first
+//   cycle, by the slave's count or a device's per-transaction latency; a write takes effect at
 //   the clock edge of the ready cycle. With zero wait states, ready comes in the request cycle.
 //
 // Test mode: `randomStalls` adds 0..N extra wait states per transaction from a seeded PRNG,
 // which must never change an architectural result.
 
-import type { BusSlave } from '../peripherals/device.js';
+import { permitted, slaveRead, slaveWrite, type BusSlave, type Clock } from '../peripherals/device.js';
+import { AddressDecoder, UNMAPPED } from '../peripherals/decoder.js';
 import type { AddressSpace, Region } from './memory.js';
 import type { Signals } from './signals.js';
 
@@ -51,12 +53,6 @@ export class MemorySlave implements BusSlave {
   }
 }
 
-/** Unmapped space: reads 0, ignores writes. The MMU faults such accesses before they get here. */
-const UNMAPPED: BusSlave = { name: 'unmapped', base: 0, end: 0x1_0000_0000, waitStates: 0, read: () => 0, write: () => {} };
-
-const BLOCK_SHIFT = 16;
-const MULTI = 0xffff;
-
 /** One master port's signals and transaction state. */
 class Port {
   declare readonly req: number;
@@ -69,8 +65,10 @@ class Port {
   /** Register: wait states served so far in the current transaction. */
   declare readonly wait: number;
   waitD = 0;
-  /** Extra random wait states chosen for the current transaction. */
+  /** Extra random wait states chosen for the current transaction (-1: none started). */
   extra = -1;
+  /** The slave's wait states for the current transaction, decided in its first cycle. */
+  ws = 0;
   slave: BusSlave = UNMAPPED;
 
   constructor(sig: Signals, path: string, withWrite: boolean) {
@@ -88,17 +86,19 @@ class Port {
 export class Bus {
   declare readonly i: Port;
   declare readonly d: Port;
-  private readonly slaves: BusSlave[] = [];
-  private readonly table = new Uint16Array(1 << (32 - BLOCK_SHIFT));
+  /** The address decoder, shared with the MMU. */
+  readonly decoder = new AddressDecoder();
   /** The running frame's permission set, for devices' zero response. */
   pset = 0;
   /** Maximum random extra wait states per transaction (0: off). */
   randomStalls = 0;
   private rng = 1;
+  private declare readonly clock: Clock;
 
-  constructor(sig: Signals, path: string) {
+  constructor(sig: Signals, path: string, clock: Clock) {
     this.i = new Port(sig, `${path}.i`, false);
     this.d = new Port(sig, `${path}.d`, true);
+    this.clock = clock;
   }
 
   seed(s: number): void {
@@ -107,33 +107,12 @@ export class Bus {
 
   /** Map every region of an address space (plus any extra slaves, e.g. MMIO devices). */
   map(mem: AddressSpace, extra: readonly BusSlave[] = [], waitStates = 0): void {
-    this.slaves.length = 0;
-    this.table.fill(0);
-    for (const r of mem.regions) this.attach(new MemorySlave(r, waitStates));
-    for (const s of extra) this.attach(s);
-  }
-
-  private attach(s: BusSlave): void {
-    this.slaves.push(s);
-    const idx = this.slaves.length;
-    for (let b = s.base >>> BLOCK_SHIFT; b <= (s.end - 1) >>> BLOCK_SHIFT; b++) {
-      this.table[b] = this.table[b] === 0 ? idx : MULTI;
-    }
+    this.decoder.map(mem.regions.map((r) => new MemorySlave(r, waitStates)), extra);
   }
 
   /** The address decoder. */
   decode(addr: number): BusSlave {
-    const e = this.table[addr >>> BLOCK_SHIFT]!;
-    if (e === 0) return UNMAPPED;
-    if (e !== MULTI) {
-      const s = this.slaves[e - 1]!;
-      return addr >= s.base && addr < s.end ? s : UNMAPPED;
-    }
-    for (let k = 0; k < this.slaves.length; k++) {
-      const s = this.slaves[k]!;
-      if (addr + 3 >= s.base && addr < s.end) return s;
-    }
-    return UNMAPPED;
+    return this.decoder.decode(addr);
   }
 
   private nextRandom(): number {
@@ -146,13 +125,17 @@ export class Bus {
   private evalPort(v: Int32Array, p: Port): void {
     if (!v[p.req]) { v[p.ready] = 0; p.waitD = 0; p.extra = -1; return; }
     const addr = v[p.addr]! >>> 0;
-    const s = this.decode(addr);
-    if (p.extra < 0) p.extra = this.randomStalls ? this.nextRandom() : 0;
+    const s = this.decoder.decode(addr);
+    if (p.extra < 0) {
+      // The transaction's first cycle. The code ROM is dual ported: its instruction port is
+      // single-cycle; wait states apply to data-port transactions (random stalls to both). A
+      // device may decide them per transaction (a result not there yet), but only for a frame
+      // it answers: under the zero response it is not asked.
+      p.extra = this.randomStalls ? this.nextRandom() : 0;
+      p.ws = p !== this.d ? 0 : s.latency !== undefined && permitted(s, this.pset) ? s.latency(addr, v[p.we] !== 0) : s.waitStates;
+    }
     const waited = v[p.wait]!;
-    // The code ROM is dual ported: its instruction port is single-cycle; wait states apply to
-    // data-port transactions (random stalls to both).
-    const ws = p === this.d ? s.waitStates : 0;
-    if (waited < ws + p.extra) {
+    if (waited < p.ws + p.extra) {
       v[p.ready] = 0;
       p.waitD = waited + 1;
       return;
@@ -160,9 +143,7 @@ export class Bus {
     v[p.ready] = 1;
     p.slave = s;
     p.waitD = 0;
-    // Zero response: a slave the frame may not touch reads 0 (and commit drops the write).
-    const denied = s.perm !== undefined && (s.perm & ~this.pset) !== 0;
-    v[p.rdata] = (p.we >= 0 && v[p.we]) || denied ? 0 : s.read(addr, p.strb >= 0 ? v[p.strb]! : 15);
+    v[p.rdata] = p.we >= 0 && v[p.we] ? 0 : slaveRead(s, addr, p.strb >= 0 ? v[p.strb]! : 15, this.pset, this.clock);
   }
 
   evaluate(v: Int32Array): void {
@@ -199,11 +180,16 @@ export class Bus {
     return true;
   }
 
+  /** Drop the transactions in flight (the pipeline was emptied between cycles). */
+  abort(v: Int32Array): void {
+    for (const p of [this.i, this.d]) { v[p.req] = 0; v[p.ready] = 0; v[p.wait] = 0; p.waitD = 0; p.extra = -1; }
+  }
+
   commit(v: Int32Array): void {
     const d = this.d;
     if (v[d.req] && v[d.ready]) {
       const s = d.slave;
-      if (v[d.we] && (s.perm === undefined || (s.perm & ~this.pset) === 0)) s.write(v[d.addr]! >>> 0, v[d.strb]!, v[d.wdata]!);
+      if (v[d.we]) slaveWrite(s, v[d.addr]! >>> 0, v[d.strb]!, v[d.wdata]!, this.pset, this.clock);
       d.extra = -1;
     }
     if (v[this.i.req] && v[this.i.ready]) this.i.extra = -1;

@@ -11,7 +11,8 @@
 import { Op } from '../isa/table.js';
 import { Alu } from './alu.js';
 import { BranchUnit } from './branch.js';
-import { Bus, type BusSlave } from './bus.js';
+import { attachDevices, Clock, type BusSlave } from '../peripherals/device.js';
+import { Bus } from './bus.js';
 import { CallManagementUnit } from './cmu.js';
 import type { CopySegment } from './frames.js';
 import { CTL, Ctl, IS_FRAME } from './control.js';
@@ -42,7 +43,7 @@ export interface CoreOptions {
   /** Test mode: up to this many random extra wait states per bus transaction. */
   randomStalls?: number;
   seed?: number;
-  /** Extra bus slaves (memory-mapped peripherals). */
+  /** Extra bus slaves (memory-mapped peripherals, peripherals/device.ts). */
   devices?: readonly BusSlave[];
 }
 
@@ -54,6 +55,8 @@ export interface CycleTracer {
 export class Core {
   readonly sig = new Signals();
   declare readonly v: Int32Array;
+  /** The machine's clock: time for the devices, their scheduled completions, DATA UNAVAILABLE. */
+  declare readonly clock: Clock;
   declare readonly bus: Bus;
   declare readonly mmu: Mmu;
   declare readonly rf: RegFile;
@@ -106,7 +109,8 @@ export class Core {
   private restartPc = 0;
   private memChargedD = 0;
 
-  private declare readonly devices: readonly BusSlave[];
+  /** The memory-mapped peripherals, elaborated with this core (a device belongs to one machine). */
+  declare readonly devices: readonly BusSlave[];
   private declare readonly waitStates: number;
 
   declare mem: AddressSpace;
@@ -116,9 +120,10 @@ export class Core {
     const sig = this.sig;
     this.v = sig.v;
     this.s_cycle = sig.add('evm.cycle');
-    this.bus = new Bus(sig, 'evm.bus');
+    this.clock = new Clock(this);
+    this.bus = new Bus(sig, 'evm.bus', this.clock);
     this.devices = opts.devices ?? [];
-    this.mmu = new Mmu(mem, this.devices);
+    this.mmu = new Mmu(mem, this.bus.decoder);
     this.permReg = new PermReg(sig, 'evm.perm');
     this.gasUnit = new GasCounter(sig, 'evm.gas');
     this.intc = new InterruptController(sig, 'evm.intc');
@@ -151,6 +156,8 @@ export class Core {
     this.bus.map(mem, this.devices, this.waitStates);
     this.bus.randomStalls = opts.randomStalls ?? 0;
     this.bus.seed(opts.seed ?? 1);
+    // Device registers are signals declared last, so the core's own slots do not move.
+    attachDevices(this.devices, this.clock, this.mmu, sig);
   }
 
   /** The registers x0..x31 (a view over their signals). */
@@ -196,6 +203,7 @@ export class Core {
     if (t === null) {
       this.cycles += n;
       v[this.s_cycle] = this.cycles;
+      if (this.cycles >= this.clock.next) this.clock.fire(this.cycles);
       return;
     }
     let seg = 0, word = 0;
@@ -211,6 +219,7 @@ export class Core {
       this.cmu.switching(v, n - 1 - k, src, dst);
       this.cycles++;
       v[this.s_cycle] = this.cycles;
+      if (this.cycles >= this.clock.next) this.clock.fire(this.cycles);
       t.cycle(this.cycles, v);
     }
     this.cmu.idle(v);
@@ -285,6 +294,9 @@ export class Core {
   /** One clock cycle. */
   cycle(): void {
     const v = this.v;
+    // Scheduled device completions due now, and DATA UNAVAILABLE raised in the cycle before
+    // (thrown here, between cycles): one compare while nothing is pending.
+    if (this.cycles >= this.clock.next) this.tick();
     // The interrupt controller and CMU outputs are one-cycle pulses: clear them only when set.
     if (v[this.intc.o_irq]) this.intc.evaluate(v);
     if (v[this.cmu.o_req]) this.cmu.evaluate(v);
@@ -307,6 +319,30 @@ export class Core {
     v[this.s_mem_charged] = this.memChargedD;
     this.cycles++;
     v[this.s_cycle] = this.cycles;
+  }
+
+  /**
+   * Fire the clock events due this cycle. DATA UNAVAILABLE raised in the last cycle is thrown
+   * here, before anything of this cycle is evaluated, with the instructions in flight dropped
+   * as if squashed: pc is the oldest of them (the access that raised it, which did not retire)
+   * and gas what the retired instructions cost — the ISS's state at the same point.
+   */
+  private tick(): void {
+    if (this.clock.unavailable === null) { this.clock.tick(this.cycles); return; }
+    const v = this.v;
+    // Field 0 of a pipeline register is valid, field 1 the pc; the oldest valid one wins.
+    let pc = v[this.fetch.r_pc]!;
+    if (v[this.ifid.base]) pc = v[this.ifid.base + 1]!;
+    if (v[this.idex.base]) pc = v[this.idex.base + 1]!;
+    if (v[this.exmem.base]) pc = v[this.exmem.base + 1]!;
+    if (v[this.memwb.base]) pc = v[this.memwb.base + 1]!;
+    this.gasUsed = this.retiredGas;
+    v[this.s_mem_charged] = 0;
+    this.memChargedD = 0;
+    v[this.lsu.r_phase] = 0;
+    this.bus.abort(v);
+    this.pc = pc;
+    this.clock.check();
   }
 
   /** WB: write the register file, retire, and take traps and system instructions. */

@@ -5,6 +5,7 @@
 
 import { decode, rdOf, rs1Of, rs2Of } from '../isa/decode.js';
 import { Op, TABLE } from '../isa/table.js';
+import { DataUnavailable } from '../peripherals/device.js';
 import { charge, copyGas, GAS_INFINITE, ramGas, setClassCost } from './gas.js';
 import { AddressSpace, checkRootBudget, DEFAULT_MEM_LIMIT, hostBytesOf, LayoutError, Perm, Region, REQUEST_BASE, REQUEST_WINDOW, type RegionShare } from './memory.js';
 import { PermBit, PSET_DEFINED } from './perm.js';
@@ -137,8 +138,8 @@ export interface FrameLimits {
   progressEvery?: number;
 }
 
-/** Raised by a peripheral when data is unavailable: it unwinds every frame to the host. */
-export class DataUnavailable extends Error {}
+/** Raised by a peripheral when data is unavailable: it unwinds every frame to the host (peripherals/clock.ts). */
+export { DataUnavailable };
 
 export class CallManager {
   private frame: Frame;

@@ -8,13 +8,16 @@
 import { Op, TABLE } from '../isa/table.js';
 import * as sem from '../isa/semantics.js';
 import { AddressSpace, Perm, Region } from './memory.js';
-import type { BusSlave } from './bus.js';
-import { deviceLoad, deviceStore, findDevice } from '../peripherals/device.js';
+import { attachDevices, Clock, deviceLoad, deviceStore, NEVER, type BusSlave } from '../peripherals/device.js';
+import { AddressDecoder, UNMAPPED } from '../peripherals/decoder.js';
+import { Mmu } from './mmu.js';
+import { Signals } from './signals.js';
 import { Cause, Stop } from './trap.js';
 import { GAS_INFINITE, gasCostsByOp, gasLeft, gateOf } from './gas.js';
 import { BLOCK_HOT, BLOCK_TRANSLATED, blockCache, newEpoch, type BlockCache, type BlockHost } from './blocks.js';
 
 const NO_REGION = new Region('none', 'ram', 0, 0, 0);
+const NO_DEVICES = new AddressDecoder();
 const EMPTY = new Int32Array(0);
 
 /** One retired instruction, as the commit log and RVFI describe it. */
@@ -67,11 +70,29 @@ export class Iss implements BlockHost {
   epoch = newEpoch();
   bk = 0; bpc = 0;
 
-  constructor(public mem: AddressSpace, readonly devices: readonly BusSlave[] = []) {}
+  /** The device decoder (the bus's kind of table; memory is found through `mem` here). */
+  declare readonly decoder: AddressDecoder;
+  /** No time: scheduled device work completes at the next device access (Clock.drain). */
+  readonly clock = new Clock(null);
+  /** The devices' DMA port into the running frame. */
+  private declare readonly dma: Mmu;
+  /** Signals of the devices' registers (the ISS has no others). */
+  declare readonly deviceSignals: Signals | null;
+
+  constructor(public mem: AddressSpace, readonly devices: readonly BusSlave[] = []) {
+    // Most machines have no devices: they share one empty table instead of 128 KiB each.
+    this.decoder = devices.length === 0 ? NO_DEVICES : new AddressDecoder();
+    if (devices.length > 0) this.decoder.map([], devices);
+    this.dma = new Mmu(mem, this.decoder);
+    this.deviceSignals = devices.length === 0 ? null : new Signals(256);
+    if (this.deviceSignals !== null) attachDevices(devices, this.clock, this.dma, this.deviceSignals);
+  }
 
   /** Switch to another frame's address space (the call-management unit does this). */
   setMemory(mem: AddressSpace): void {
     this.mem = mem;
+    this.dma.mem = mem;
+    this.dma.reset();
     this.cr = NO_REGION;
     this.lr = NO_REGION;
     this.sr = NO_REGION;
@@ -168,9 +189,14 @@ export class Iss implements BlockHost {
           if (a < lbase || a + w > lend) {
             const r = this.mem.find(a, w, Perm.R);
             if (r === null) {
-              const d = findDevice(this.devices, a, w);
-              if (d === null) { this.cause = Cause.LOAD_FAULT; this.tval = a; stop = Stop.TRAP; break loop; }
-              const raw = deviceLoad(d, a, w, this.perm);
+              const d = this.decoder.device(a, w);
+              if (d === UNMAPPED) { this.cause = Cause.LOAD_FAULT; this.tval = a; stop = Stop.TRAP; break loop; }
+              // Scheduled work completes before the access that may need it; DATA UNAVAILABLE
+              // leaves the load unretired and is thrown once the loop's state is written back.
+              const clock = this.clock;
+              if (clock.next !== NEVER) clock.drain();
+              const raw = deviceLoad(d, a, w, this.perm, clock);
+              if (clock.unavailable !== null) break loop;
               x[rd] = op === Op.LW ? raw | 0 : op === Op.LBU ? raw & 0xff : op === Op.LB ? sem.sextByte(raw) : op === Op.LHU ? raw & 0xffff : sem.sextHalf(raw);
               break;
             }
@@ -187,9 +213,12 @@ export class Iss implements BlockHost {
           if (a < sbase || a + w > send) {
             const r = this.mem.find(a, w, Perm.W);
             if (r === null) {
-              const d = findDevice(this.devices, a, w);
-              if (d === null) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break loop; }
-              deviceStore(d, a, w, x[rs2]!, this.perm);
+              const d = this.decoder.device(a, w);
+              if (d === UNMAPPED) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break loop; }
+              const clock = this.clock;
+              if (clock.next !== NEVER) clock.drain();
+              deviceStore(d, a, w, x[rs2]!, this.perm, clock);
+              if (clock.unavailable !== null) break loop;
               break;
             }
             sr = r; sbase = r.base; send = r.end;
@@ -250,6 +279,7 @@ export class Iss implements BlockHost {
     this.cr = cr;
     this.lr = lr;
     this.sr = sr;
+    if (this.clock.unavailable !== null) this.clock.check();
     return stop;
   }
 

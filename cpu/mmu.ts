@@ -1,19 +1,24 @@
 // MMU: bounds and permission checks of the running frame (docs/memory-map.md). Every data
 // access is checked whole before the LSU starts a bus transaction; every fetch must fall in
 // code ROM. A failed check is an exception, never a partial access.
+//
+// It is also the devices' DMA port: a device reads and writes the running frame's memory with
+// the same region check as a load or store, so a device is never a way for a child frame to
+// reach its parent's memory.
 
-import type { BusSlave } from './bus.js';
+import { DMA_FAULT, DMA_OK, type DmaPort } from '../peripherals/device.js';
+import { UNMAPPED, type AddressDecoder } from '../peripherals/decoder.js';
 import { Perm, type AddressSpace, type Region } from './memory.js';
 
-export class Mmu {
+export class Mmu implements DmaPort {
   private last: Region | null = null;
 
   declare mem: AddressSpace;
-  declare readonly devices: readonly BusSlave[];
+  declare readonly decoder: AddressDecoder;
 
-  constructor(mem: AddressSpace, devices: readonly BusSlave[] = []) {
+  constructor(mem: AddressSpace, decoder: AddressDecoder) {
     this.mem = mem;
-    this.devices = devices;
+    this.decoder = decoder;
   }
 
   /** Forget the cached region (after the address space changed). */
@@ -21,26 +26,40 @@ export class Mmu {
     this.last = null;
   }
 
-  /** True when [addr, addr+len) lies in one region granting all of `perm`. */
+  /** True when [addr, addr+len) lies in one region granting all of `perm`, or in one device. */
   check(addr: number, len: number, perm: number): boolean {
     const r = this.last;
     if (r !== null && addr >= r.base && addr + len <= r.end && (r.perm & perm) === perm) return true;
     const f = this.mem.find(addr, len, perm);
-    if (f === null) return this.isDevice(addr, len);
+    // Devices are mapped in every frame; whether the frame may use one is the bus's business.
+    if (f === null) return this.decoder.device(addr, len) !== UNMAPPED;
     this.last = f;
     return true;
-  }
-
-  /** Devices are mapped in every frame; whether the frame may use one is the bus's business. */
-  private isDevice(addr: number, len: number): boolean {
-    const ds = this.devices;
-    for (let i = 0; i < ds.length; i++) if (addr >= ds[i]!.base && addr + len <= ds[i]!.end) return true;
-    return false;
   }
 
   /** The code region holding `pc`, or null (fetch fault). */
   codeRegion(pc: number): Region | null {
     const r = this.mem.find(pc, 4, Perm.X);
     return r !== null && r.code !== null ? r : null;
+  }
+
+  /** DMA read: the LSU's check for a load of the whole range, devices excluded. */
+  dmaRead(addr: number, dst: Uint8Array): number {
+    const a = addr >>> 0, n = dst.length;
+    if (n === 0) return DMA_OK;
+    const r = this.mem.find(a, n, Perm.R);
+    if (r === null) return DMA_FAULT;
+    dst.set(r.u8.subarray(a - r.base, a - r.base + n));
+    return DMA_OK;
+  }
+
+  /** DMA write: the LSU's check for a store of the whole range, devices excluded. */
+  dmaWrite(addr: number, src: Uint8Array): number {
+    const a = addr >>> 0, n = src.length;
+    if (n === 0) return DMA_OK;
+    const r = this.mem.find(a, n, Perm.W);
+    if (r === null) return DMA_FAULT;
+    r.u8.set(src, a - r.base);
+    return DMA_OK;
   }
 }

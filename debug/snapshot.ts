@@ -7,7 +7,10 @@
 //  - the fields units keep outside it: next-state (D) values that persist when a unit is not
 //    evaluated (gas `usedD`), bus random-stall state (`extra`, `rng`), the core's `cycles`,
 //    `retired`, `stop`, `restartPc`, `memChargedD`, cause/tval, decoder and region caches;
-//  - the contents of every writable memory region of every address space in use.
+//  - the contents of every writable memory region of every address space in use;
+//  - the devices (`core.devices`): their fields and pending clock events are reached by the
+//    walk, their registers are signal slots in `v`, and what a device keeps elsewhere (a store
+//    on disk, say) it hands over through its own `save()` / `load()`.
 //
 // Rather than list the fields of each unit (and miss the one added next week), a snapshot
 // walks the object graph from the core — and from any extra roots, such as the
@@ -22,6 +25,7 @@
 // shared with it, so a ring of snapshots costs little more than the pages a program writes.
 
 import type { Core } from '../cpu/core.js';
+import type { Device } from '../peripherals/device.js';
 import { AddressSpace, Perm, Region } from '../cpu/memory.js';
 import { Signals } from '../cpu/signals.js';
 
@@ -54,6 +58,8 @@ export interface Snapshot {
   readonly memory: ReadonlyMap<Region, readonly Uint8Array[]>;
   /** Typed array -> its copy (lets the next snapshot share unchanged copies). */
   readonly copies: ReadonlyMap<Typed, Typed>;
+  /** What devices with state outside the walk's reach returned from `save()`. */
+  readonly devices: readonly (readonly [Device, unknown])[];
 }
 
 const isTyped = (x: unknown): x is Typed => ArrayBuffer.isView(x) && !(x instanceof DataView);
@@ -104,6 +110,8 @@ export function snapshot(core: Core, roots: readonly object[] = [], prev?: Snaps
   };
   walk(core);
   for (const r of roots) walk(r);
+  const devices: [Device, unknown][] = [];
+  for (const d of core.devices as readonly Device[]) if (d.save !== undefined) devices.push([d, d.save()]);
 
   const memory = new Map<Region, Uint8Array[]>();
   for (const space of spaces) {
@@ -112,7 +120,7 @@ export function snapshot(core: Core, roots: readonly object[] = [], prev?: Snaps
       memory.set(r, copyPages(r, prev?.memory.get(r)));
     }
   }
-  return { core, cycles: core.cycles, fields, contents, memory, copies };
+  return { core, cycles: core.cycles, fields, contents, memory, copies, devices };
 }
 
 function copyPages(r: Region, old: readonly Uint8Array[] | undefined): Uint8Array[] {
@@ -144,4 +152,5 @@ export function restore(core: Core, snap: Snapshot): void {
       if (!bytesOf(cur).equals(bytesOf(p))) cur.set(p);
     }
   }
+  for (const [d, state] of snap.devices) d.load?.(state);
 }
