@@ -4,6 +4,7 @@
 
 import type { Argv } from 'yargs';
 import { DEFAULT_STACK_SIZE } from '../cpu/program.js';
+import { DEFAULT_MEM_LIMIT } from '../cpu/memory.js';
 import { MODEL_KINDS, ROOT_PSET } from '../cpu/machine.js';
 import { PSET_DEFINED } from '../cpu/perm.js';
 import { GAS_INFINITE } from '../cpu/gas.js';
@@ -33,6 +34,7 @@ export const NUMBERS: Readonly<Record<string, NumberRange>> = {
   'stack-size': { min: MIN_STACK_SIZE, max: MAX_STACK_SIZE, multiple: 4 },
   pset: { min: 0, max: PSET_DEFINED, hex: true },
   gas: { min: 0, max: GAS_INFINITE - 1 },
+  'mem-limit': { min: 1 << 20, max: 2 ** 34 },
   'vcd-from': { min: 0, max: Number.MAX_SAFE_INTEGER },
   'vcd-to': { min: 0, max: Number.MAX_SAFE_INTEGER },
   count: { min: 0, max: U32 },
@@ -101,7 +103,8 @@ export function modelOption(y: Argv, dflt: string, describe: string): Argv {
 export function frameOptions(y: Argv): Argv {
   return y
     .option('pset', numeric(`the root frame's permission set, defined bits only (0..0x${PSET_DEFINED.toString(16)}; default 0x${ROOT_PSET.toString(16)}; docs/architecture.md)`))
-    .option('gas', numeric("the root frame's gas limit (ignored when --pset grants infinite gas, bit 4)"));
+    .option('gas', numeric("the root frame's gas limit (ignored when --pset grants infinite gas, bit 4)"))
+    .option('mem-limit', numeric(`host memory budget in bytes of all live frames: regions and predecoded code (1 MiB to 16 GiB; docs/architecture.md, Limits)`, DEFAULT_MEM_LIMIT));
 }
 
 /** Run limits; a run that reaches one stops with exit code 124. */

@@ -31,8 +31,8 @@ export function checkStack(elf: Uint8Array, stackSize: number, stackTop = STACK_
 }
 
 /** Read, assemble if needed, check the stack and load. */
-export function loadProgram(path: string, stackSize: number): LoadedProgram {
+export function loadProgram(path: string, stackSize: number, memLimit?: number): LoadedProgram {
   const elf = programElf(path);
   checkStack(elf, stackSize);
-  return loadElf(elf, stackSize);
+  return loadElf(elf, stackSize, STACK_TOP, memLimit);
 }

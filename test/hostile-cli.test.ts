@@ -208,6 +208,8 @@ describe('numbers: integers (decimal or 0x hex) in their range, one check for ev
     ['fuzz --items 0', ['fuzz', '--print', '--items', '0'], /--items must be an integer from 1 to/],
     ['isolation --seed 0x1p3', ['isolation', '--seed', '0x1p3'], /--seed must be a non-negative integer/],
     ['isolation --count 1.0', ['isolation', '--count', '1.0'], /--count must be a non-negative integer/],
+    ['--mem-limit below 1 MiB', ['run', '@hello', '--mem-limit', '1000'], /--mem-limit must be an integer from 1048576 to 17179869184; got '1000'/],
+    ['--mem-limit past 16 GiB', ['run', '@hello', '--mem-limit', '0x400000001'], /--mem-limit must be an integer from 1048576/],
   ];
   test.each(BAD)('%s: exit 2, one line naming the option and its range', async (_what, args, phrase) => {
     const r = await evminf(args.map((a) => (a.startsWith('@') ? prog[a.slice(1)]! : a)), { cwd: dir });
@@ -219,6 +221,15 @@ describe('numbers: integers (decimal or 0x hex) in their range, one check for ev
     const r = await evminf(['run', high]);
     expectOneLine(r, CODE.USAGE, /--stack-size 0x100000: the stack \[0x7ff00000, 0x80000000\) overlaps the program's segment \[0x7ff00000, 0x7ff000\w+\); at most 0x\w+ fits/);
     expect((await evminf(['run', high, '--stack-size', '0x1000'])).status).toBe(3);
+  });
+
+  test('--mem-limit: a program over the budget is one line (exit 126); under it, it runs', async () => {
+    const big = join(dir, 'big.S');
+    writeFileSync(big, PROLOGUE + '  li a0, 5\n  li a7, 93\n  ecall\n.bss\n.space 0x4000000\n');
+    const r = await evminf(['run', big, '--mem-limit', String(32 << 20)]);
+    expectOneLine(r, CODE.BAD_INPUT, /program needs 65\.\d MiB of host memory .* over the memory budget of 32 MiB/);
+    expect((await evminf(['run', big, '--mem-limit', '0x10000000'])).status).toBe(5);
+    expect((await evminf(['run', big, '--model', 'iss'])).status).toBe(5);
   });
 
   test('hex and decimal are the same number; the PSET of every defined bit is accepted', async () => {

@@ -30,6 +30,7 @@ interface RunArgs extends TraceRunArgs {
   'stack-size': number;
   pset?: number;
   gas?: number;
+  'mem-limit': number;
   'trace-pipeline'?: string;
   vcd?: string;
   'vcd-scope'?: string[];
@@ -110,7 +111,7 @@ function runError(e: unknown, a: RunArgs): unknown {
 
 function cmdRun(a: RunArgs): number {
   if (a['max-cycles'] !== undefined && a.model === 'iss') throw new UserError('--max-cycles needs the cycle model: the ISS has no cycles (limit it with --max-instructions)', EXIT.USAGE);
-  const prog = loadProgram(a.program, a['stack-size']);
+  const prog = loadProgram(a.program, a['stack-size'], a['mem-limit']);
   const model = createModel(a.model, prog, { pset: a.pset, gas: a.gas });
   if (model instanceof Iss) model.translate = a.translate;
   const capture = a.json ? new Capture() : null;
@@ -132,6 +133,7 @@ function cmdRun(a: RunArgs): number {
       r = runToEnd(traced?.tap ?? model, host, {
         maxInstructions: a['max-instructions'],
         maxCycles: a['max-cycles'],
+        memLimit: a['mem-limit'],
         onProgress: progress ? (n) => out(2, `\r\x1b[K${(n / 1e6).toFixed(0)}M instructions`) : undefined,
       });
     } finally {
