@@ -136,6 +136,13 @@ describe('the columns agree with the encodings and operand syntax', () => {
     expect(r.width !== 0, 'only the LSU accesses memory').toBe(r.unit === 'lsu');
     if (r.width !== 0) expect([r.width, r.signed]).toEqual(MEMORY[name]);
     if (r.unit === 'mdu' || (r.unit === 'alu' && r.fmt === table.Fmt.R)) expect(r.fn).toBe(name);
+    // The operation is of the class's kind: a condition for a branch, a target for a jump, a value otherwise.
+    if (r.fn !== '-') {
+      const f = (sem as unknown as Record<string, (a: number, b: number) => unknown>)[r.fn]!;
+      const kind = typeof f(1, 2) === 'boolean' ? 'condition' : r.fn === 'jal' || r.fn === 'jalr' ? 'target' : 'value';
+      const want = r.exec === table.Exec.BRANCH ? 'condition' : r.exec === table.Exec.JUMP_PC || r.exec === table.Exec.JUMP_R ? 'target' : 'value';
+      expect(kind, `${r.fn} in class ${r.exec}`).toBe(want);
+    }
     if (r.effect === 'frame') expect(r.ext, 'frame instructions are Xevm rows').toBe('Xevm');
     if (r.effect === 'host' || r.effect === 'break') expect(r.fmt).toBe(table.Fmt.SYS);
   });
