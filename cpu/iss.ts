@@ -32,14 +32,15 @@ export function gasCostsByOp(costs: Readonly<Record<string, number>> = DEFAULT_G
 
 // The interpreter's columns (cpu/blocks.ts and the pipeline read the same rows). Its dispatch
 // key is a row's operation function when the row computes a value, branches or jumps (every
-// such row with the same function runs the same case), else CLASS + its semantic class.
-const CLASS = 32;
+// such row with the same function runs the same case), else Key.CLASS + its semantic class.
+/** A const enum, so that `Key.CLASS + Exec.X` is a literal case label (a jump table for the switch). */
+const enum Key { CLASS = 32 }
 const COMPUTES: readonly Exec[] = [Exec.RR, Exec.RI, Exec.PI, Exec.I, Exec.BRANCH, Exec.JUMP_PC, Exec.JUMP_R];
-const KEY = Uint8Array.from(EXEC, (ex, op) => (COMPUTES.includes(ex) ? FN[op]! : CLASS + ex));
+const KEY = Uint8Array.from(EXEC, (ex, op) => (COMPUTES.includes(ex) ? FN[op]! : Key.CLASS + ex));
 /** Operand A is the pc (else rs1); operand B is rs2 (-1, a mask) or the immediate (0). */
 const A_PC = Uint8Array.from(EXEC, (_, op) => (TABLE[op]?.a === 'pc' ? 1 : 0));
 const B_REG = Int32Array.from(EXEC, (_, op) => (TABLE[op]?.b === 'rs2' ? -1 : 0));
-if (sem.FN_NAMES.length > CLASS) throw new Error('iss: operation selectors overlap the class keys');
+if (sem.FN_NAMES.length > Key.CLASS) throw new Error('iss: operation selectors overlap the class keys');
 
 /** One retired instruction, as the commit log and RVFI describe it. */
 export interface Commit {
@@ -124,7 +125,7 @@ export class Iss implements BlockHost {
     let cr = this.cr;
     let cbase = cr.base, csize = cr.size;
     let ctlA = cr.code?.ctl ?? EMPTY, immA = cr.code?.imm ?? EMPTY;
-    const key = KEY, fns = FN, aPc = A_PC, bReg = B_REG, width = MEM_WIDTH, signed = MEM_SIGNED;
+    const key = KEY, aPc = A_PC, bReg = B_REG, width = MEM_WIDTH, signed = MEM_SIGNED;
     const translating = this.translate;
     const hot = Math.min(this.hot, BLOCK_TRANSLATED - 1); // the count lives in a byte below TRANSLATED
     let blocks: BlockCache | null = translating && cr.code !== null ? blockCache(cr.code, cbase) : null;
@@ -168,7 +169,7 @@ export class Iss implements BlockHost {
 
       // The operand muxes, as the row's selects drive them: A is rs1 or the pc, B rs2 or the
       // immediate (an AND-OR mux, so the common case costs no branch).
-      const va = aPc[op] ? pc : x[rs1]!, bm = bReg[op]!, vb = (x[rs2]! & bm) | (imm & ~bm);
+      const va = aPc[op] ? pc | 0 : x[rs1]!, bm = bReg[op]!, vb = (x[rs2]! & bm) | (imm & ~bm);
 
       switch (key[op]) {
         // Rows that compute rd = fn(A, B): one case per operation function.
@@ -200,12 +201,12 @@ export class Iss implements BlockHost {
         case Fn.BGEU: if (sem.bgeu(va, vb)) npc = (pc + imm) >>> 0; break;
         // Jumps: the operation gives the target; it is checked before rd is written.
         case Fn.JAL: case Fn.JALR: {
-          const t = sem.compute(fns[op]!, va, vb) >>> 0;
+          const t = (key[op] === Fn.JAL ? sem.jal(va, vb) : sem.jalr(va, vb)) >>> 0;
           if (sem.misaligned(t)) { this.cause = Cause.FETCH_MISALIGNED; this.tval = t; stop = Stop.TRAP; break loop; }
           x[rd] = npc; npc = t; break;
         }
         // The other rows: one case per semantic class.
-        case CLASS + Exec.LOAD: {
+        case Key.CLASS + Exec.LOAD: {
           a = (x[rs1]! + imm) >>> 0;
           const w = width[op]!;
           if (a < lbase || a + w > lend) {
@@ -223,7 +224,7 @@ export class Iss implements BlockHost {
           x[rd] = sem.extend(w === 4 ? lr.dv.getInt32(o, true) : w === 2 ? lr.dv.getUint16(o, true) : lr.u8[o]!, w, signed[op] === 1);
           break;
         }
-        case CLASS + Exec.STORE: {
+        case Key.CLASS + Exec.STORE: {
           a = (x[rs1]! + imm) >>> 0;
           const w = width[op]!;
           if (a < sbase || a + w > send) {
@@ -242,13 +243,13 @@ export class Iss implements BlockHost {
           else sr.u8[o] = x[rs2]!;
           break;
         }
-        case CLASS + Exec.NOP: break;
+        case Key.CLASS + Exec.NOP: break;
         // ECALL retires, then the loop returns for the frame's handler to serve it.
-        case CLASS + Exec.HOST: stop = Stop.ECALL; gas = ng; pc = npc; n++; break loop;
-        case CLASS + Exec.BREAK: this.cause = Cause.BREAKPOINT; this.tval = pc; stop = Stop.TRAP; break loop;
-        case CLASS + Exec.GAS: x[rd] = glimit === GAS_INFINITE ? -1 : glimit - ng; break;
-        case CLASS + Exec.PERM: x[rd] = this.perm; break;
-        case CLASS + Exec.FRAME: stop = Stop.FRAME; break loop;
+        case Key.CLASS + Exec.HOST: stop = Stop.ECALL; gas = ng; pc = npc; n++; break loop;
+        case Key.CLASS + Exec.BREAK: this.cause = Cause.BREAKPOINT; this.tval = pc; stop = Stop.TRAP; break loop;
+        case Key.CLASS + Exec.GAS: x[rd] = glimit === GAS_INFINITE ? -1 : glimit - ng; break;
+        case Key.CLASS + Exec.PERM: x[rd] = this.perm; break;
+        case Key.CLASS + Exec.FRAME: stop = Stop.FRAME; break loop;
         default: this.cause = Cause.ILLEGAL_INSTRUCTION; this.tval = cr.code!.word[i]! >>> 0; stop = Stop.TRAP; break loop;
       }
       // A taken branch to a misaligned target traps on the branch itself (§2.5). Only a branch
