@@ -1,7 +1,8 @@
 // ALU: the integer datapath of EX for RV32I computational instructions (spec §2.4), plus
-// address generation (AUIPC, link values). Combinational: no registers.
+// address generation (AUIPC). Combinational: no registers. The row's `fn` column selects the
+// function; rows without one (FENCE, the system rows) give 0.
 
-import { Op } from '../isa/table.js';
+import { FN } from '../isa/table.js';
 import * as sem from '../isa/semantics.js';
 import type { Signals } from './signals.js';
 
@@ -25,21 +26,7 @@ export class Alu {
   }
 }
 
-/** The ALU function of row `op` (b is rs2 or the immediate, as the row's format gives). */
+/** The ALU function of row `op`, as its `fn` column selects (b is rs2 or the immediate, as its B select gives). */
 export function compute(op: number, a: number, b: number): number {
-  switch (op) {
-    case Op.LUI: return sem.lui(b);
-    case Op.AUIPC: return sem.auipc(a, b);
-    case Op.ADD: case Op.ADDI: return sem.add(a, b);
-    case Op.SUB: return sem.sub(a, b);
-    case Op.SLL: case Op.SLLI: return sem.sll(a, b);
-    case Op.SLT: case Op.SLTI: return sem.slt(a, b);
-    case Op.SLTU: case Op.SLTIU: return sem.sltu(a, b);
-    case Op.XOR: case Op.XORI: return sem.xor(a, b);
-    case Op.SRL: case Op.SRLI: return sem.srl(a, b);
-    case Op.SRA: case Op.SRAI: return sem.sra(a, b);
-    case Op.OR: case Op.ORI: return sem.or(a, b);
-    case Op.AND: case Op.ANDI: return sem.and(a, b);
-    default: return 0;
-  }
+  return sem.compute(FN[op]!, a, b);
 }

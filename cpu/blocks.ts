@@ -16,7 +16,7 @@
 // MAX_BLOCK instructions. The semantics are the shared functions of isa/semantics.ts.
 
 import * as sem from '../isa/semantics.js';
-import { Op, TABLE } from '../isa/table.js';
+import { EXEC, Exec, FN, TABLE } from '../isa/table.js';
 import type { Predecoded } from '../isa/decode.js';
 import type { Region } from './memory.js';
 
@@ -88,12 +88,16 @@ export function blockCache(code: Predecoded, base: number): BlockCache {
   return c;
 }
 
-/** Ops a block may hold; the rest end it before them. */
-function translatable(op: number): boolean {
-  return op <= Op.FENCE || (op >= Op.MUL && op <= Op.REMU);
+/** Classes a block may hold; the rest end it before them (they leave the loop or read the ISS's state). */
+function translatable(ex: number): boolean {
+  switch (ex) {
+    case Exec.RR: case Exec.RI: case Exec.PI: case Exec.I: case Exec.BRANCH: case Exec.JUMP_PC: case Exec.JUMP_R:
+    case Exec.LOAD: case Exec.STORE: case Exec.NOP:
+      return true;
+    default:
+      return false;
+  }
 }
-
-const isControl = (op: number): boolean => op >= Op.JAL && op <= Op.BGEU;
 
 /** The gas of a block's first k instructions (for bail-outs). */
 function bail(s: BlockHost, ops: Int32Array, k: number, pc: number, gc: Float64Array): number {
@@ -111,35 +115,25 @@ const hex = (v: number): string => '0x' + (v >>> 0).toString(16);
 
 // Memory accesses by site k: its own region cache (b_k, e_k, u_k, d_k). The caches of a block
 // belong to the epoch EP; entering the block under another epoch empties them all.
-const LOADS: Record<number, { w: number; read: (k: number) => string }> = {
-  [Op.LB]: { w: 1, read: (k) => `sextByte(u${k}[a - b${k}])` },
-  [Op.LBU]: { w: 1, read: (k) => `u${k}[a - b${k}]` },
-  [Op.LH]: { w: 2, read: (k) => `sextHalf(d${k}.getUint16(a - b${k}, true))` },
-  [Op.LHU]: { w: 2, read: (k) => `d${k}.getUint16(a - b${k}, true)` },
-  [Op.LW]: { w: 4, read: (k) => `d${k}.getInt32(a - b${k}, true)` },
+/** A read of `w` bytes at a, zero-extended (as the typed arrays give them). */
+const READ: Record<number, (k: number) => string> = {
+  1: (k) => `u${k}[a - b${k}]`,
+  2: (k) => `d${k}.getUint16(a - b${k}, true)`,
+  4: (k) => `d${k}.getInt32(a - b${k}, true)`,
 };
-const STORES: Record<number, { w: number; write: (k: number) => string }> = {
-  [Op.SB]: { w: 1, write: (k) => `u${k}[a - b${k}] = v` },
-  [Op.SH]: { w: 2, write: (k) => `d${k}.setUint16(a - b${k}, v, true)` },
-  [Op.SW]: { w: 4, write: (k) => `d${k}.setInt32(a - b${k}, v, true)` },
+const WRITE: Record<number, (k: number) => string> = {
+  1: (k) => `u${k}[a - b${k}] = v`,
+  2: (k) => `d${k}.setUint16(a - b${k}, v, true)`,
+  4: (k) => `d${k}.setInt32(a - b${k}, v, true)`,
 };
+/** A load's value: the read, sign-extended when the row says so (a full word needs nothing). */
+const loaded = (k: number, w: number, signed: boolean): string =>
+  signed && w < 4 ? `extend(${READ[w]!(k)}, ${w}, true)` : READ[w]!(k);
 /** The site cache check and refill; `out` bails out when no region holds the access. */
 const site = (k: number, w: number, find: string, out: string): string =>
   `if (a < b${k} || a + ${w} > e${k}) { const r = s.${find}(a, ${w}); if (r === null) ${out} b${k} = r.base; e${k} = r.end; u${k} = r.u8; d${k} = r.dv; }`;
-const BRANCH: Record<number, string> = {
-  [Op.BEQ]: 'beq', [Op.BNE]: 'bne', [Op.BLT]: 'blt', [Op.BGE]: 'bge', [Op.BLTU]: 'bltu', [Op.BGEU]: 'bgeu',
-};
-/** Register-register and register-immediate ALU/MDU ops: the semantics function by op. */
-const FN: Record<number, string> = {
-  [Op.ADDI]: 'add', [Op.SLTI]: 'slt', [Op.SLTIU]: 'sltu', [Op.XORI]: 'xor', [Op.ORI]: 'or', [Op.ANDI]: 'and',
-  [Op.SLLI]: 'sll', [Op.SRLI]: 'srl', [Op.SRAI]: 'sra',
-  [Op.ADD]: 'add', [Op.SUB]: 'sub', [Op.SLL]: 'sll', [Op.SLT]: 'slt', [Op.SLTU]: 'sltu', [Op.XOR]: 'xor',
-  [Op.SRL]: 'srl', [Op.SRA]: 'sra', [Op.OR]: 'or', [Op.AND]: 'and',
-  [Op.MUL]: 'mul', [Op.MULH]: 'mulh', [Op.MULHSU]: 'mulhsu', [Op.MULHU]: 'mulhu',
-  [Op.DIV]: 'div', [Op.DIVU]: 'divu', [Op.REM]: 'rem', [Op.REMU]: 'remu',
-};
-const SEM_NAMES = ['add', 'sub', 'sll', 'srl', 'sra', 'slt', 'sltu', 'xor', 'or', 'and', 'mul', 'mulh', 'mulhsu', 'mulhu',
-  'div', 'divu', 'rem', 'remu', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu', 'jalrTarget', 'sextByte', 'sextHalf'] as const;
+/** The functions of isa/semantics.ts a block may call, by their names (the rows' `fn`). */
+const SEM_NAMES = [...sem.FN_NAMES.filter((f) => f !== ''), 'misaligned', 'extend'] as const;
 
 /** Translate the block starting at word offset `start` of `code` (loaded at `base`), or null. */
 export function translate(code: Predecoded, base: number, start: number): { fn: BlockFn; len: number } | null {
@@ -148,54 +142,71 @@ export function translate(code: Predecoded, base: number, start: number): { fn: 
   const sites: number[] = [];
   const n = code.ctl.length;
   let end = 'end';
-  for (let i = start; i < n && ops.length < MAX_BLOCK; i++) {
+  translation: for (let i = start; i < n && ops.length < MAX_BLOCK; i++) {
     const ctl = code.ctl[i]!;
     const op = ctl & 0xff;
-    if (!translatable(op)) break;
+    if (!translatable(EXEC[op]!)) break;
     const rd = (ctl >> 8) & 31, rs1 = (ctl >> 16) & 31, rs2 = ctl >>> 24, imm = code.imm[i]!;
     const pc = (base + 4 * i) >>> 0;
     const npc = (pc + 4) >>> 0;
     const k = ops.length;
     const out = `return bail(s, OPS, ${k}, ${pc}, gc);`;
     const row = TABLE[op]!;
+    const ex = EXEC[op]!, f = row.fn;
     const line: string[] = [`// ${hex(pc)}: ${row.name}`];
-    if (op === Op.LUI) {
-      if (rd !== 0) line.push(`x[${rd}] = ${sem.lui(imm)};`);
-    } else if (op === Op.AUIPC) {
-      if (rd !== 0) line.push(`x[${rd}] = ${sem.auipc(pc, imm)};`);
-    } else if (op === Op.JAL) {
-      const t = (pc + imm) >>> 0;
-      if (t & 3) break;
-      if (rd !== 0) line.push(`x[${rd}] = ${npc | 0};`);
-      end = `s.bpc = ${t};`;
-    } else if (op === Op.JALR) {
-      line.push(`t = jalrTarget(x[${rs1}], ${imm}) >>> 0;`, `if (t & 3) ${out}`);
-      if (rd !== 0) line.push(`x[${rd}] = ${npc | 0};`);
-      end = 's.bpc = t;';
-    } else if (op >= Op.BEQ && op <= Op.BGEU) {
-      const t = (pc + imm) >>> 0;
-      if (t & 3) break;
-      end = `s.bpc = ${BRANCH[op]}(x[${rs1}], x[${rs2}]) ? ${t} : ${npc};`;
-    } else if (op in LOADS) {
-      const { w, read } = LOADS[op]!;
-      line.push(`a = (x[${rs1}] + ${imm}) >>> 0;`, site(k, w, 'loadRegion', out));
-      line.push(rd !== 0 ? `x[${rd}] = ${read(k)};` : `${read(k)};`);
-      sites.push(k);
-    } else if (op in STORES) {
-      const { w, write } = STORES[op]!;
-      line.push(`a = (x[${rs1}] + ${imm}) >>> 0;`, site(k, w, 'storeRegion', out));
-      line.push(`v = x[${rs2}];`, `${write(k)};`);
-      sites.push(k);
-    } else if (op === Op.FENCE) {
-      // Memory is sequentially consistent here: a no-op (docs/isa.md).
-    } else {
-      const f = FN[op]!;
-      const b = op >= Op.ADDI && op <= Op.SRAI ? `${imm}` : `x[${rs2}]`;
-      if (rd !== 0) line.push(`x[${rd}] = ${f}(x[${rs1}], ${b});`);
+    switch (ex) {
+      case Exec.RR:
+        if (rd !== 0) line.push(`x[${rd}] = ${f}(x[${rs1}], x[${rs2}]);`);
+        break;
+      case Exec.RI:
+        if (rd !== 0) line.push(`x[${rd}] = ${f}(x[${rs1}], ${imm});`);
+        break;
+      // No register operand: the value is known now.
+      case Exec.PI:
+        if (rd !== 0) line.push(`x[${rd}] = ${sem.compute(FN[op]!, pc, imm)};`);
+        break;
+      case Exec.I:
+        if (rd !== 0) line.push(`x[${rd}] = ${sem.compute(FN[op]!, 0, imm)};`);
+        break;
+      case Exec.JUMP_PC: {
+        const t = sem.compute(FN[op]!, pc, imm) >>> 0;
+        if (sem.misaligned(t)) break translation;
+        if (rd !== 0) line.push(`x[${rd}] = ${npc | 0};`);
+        end = `s.bpc = ${t};`;
+        break;
+      }
+      case Exec.JUMP_R:
+        line.push(`t = ${f}(x[${rs1}], ${imm}) >>> 0;`, `if (misaligned(t)) ${out}`);
+        if (rd !== 0) line.push(`x[${rd}] = ${npc | 0};`);
+        end = 's.bpc = t;';
+        break;
+      case Exec.BRANCH: {
+        const t = (pc + imm) >>> 0;
+        if (sem.misaligned(t)) break translation;
+        end = `s.bpc = ${f}(x[${rs1}], x[${rs2}]) ? ${t} : ${npc};`;
+        break;
+      }
+      case Exec.LOAD: {
+        const w = row.width;
+        line.push(`a = (x[${rs1}] + ${imm}) >>> 0;`, site(k, w, 'loadRegion', out));
+        line.push(rd !== 0 ? `x[${rd}] = ${loaded(k, w, row.signed)};` : `${READ[w]!(k)};`);
+        sites.push(k);
+        break;
+      }
+      case Exec.STORE: {
+        const w = row.width;
+        line.push(`a = (x[${rs1}] + ${imm}) >>> 0;`, site(k, w, 'storeRegion', out));
+        line.push(`v = x[${rs2}];`, `${WRITE[w]!(k)};`);
+        sites.push(k);
+        break;
+      }
+      case Exec.NOP:
+        // FENCE: memory is sequentially consistent here (docs/isa.md).
+        break;
     }
     ops.push(op);
     body.push(line.join('\n  '));
-    if (isControl(op)) break;
+    if (row.checkTarget) break; // a control transfer ends the block
   }
   if (ops.length === 0) return null;
   const len = ops.length;

@@ -1,7 +1,7 @@
 // Branch unit: evaluates branch conditions and jump targets in EX (spec §2.5). A taken branch
 // or any jump redirects fetch; the two younger instructions in IF and ID are squashed.
 
-import { Op } from '../isa/table.js';
+import { CTL, Ctl, FN } from './control.js';
 import * as sem from '../isa/semantics.js';
 import type { Signals } from './signals.js';
 
@@ -30,19 +30,12 @@ export class BranchUnit {
 
   evaluate(v: Int32Array): void {
     const op = v[this.i_op]!, a = v[this.i_a]!, b = v[this.i_b]!, pc = v[this.i_pc]!, imm = v[this.i_imm]!;
-    let taken = false, target = (pc + imm) | 0;
-    switch (op) {
-      case Op.JAL: taken = true; break;
-      case Op.JALR: taken = true; target = sem.jalrTarget(a, imm); break;
-      case Op.BEQ: taken = sem.beq(a, b); break;
-      case Op.BNE: taken = sem.bne(a, b); break;
-      case Op.BLT: taken = sem.blt(a, b); break;
-      case Op.BGE: taken = sem.bge(a, b); break;
-      case Op.BLTU: taken = sem.bltu(a, b); break;
-      case Op.BGEU: taken = sem.bgeu(a, b); break;
-    }
+    const c = CTL[op]!, fn = FN[op]!;
+    // A branch compares a with b and targets pc + imm; a jump's operation gives its target.
+    const taken = sem.taken(fn, a, b);
+    const target = c & Ctl.IS_JUMP ? sem.compute(fn, c & Ctl.A_IS_PC ? pc : a, imm) : (pc + imm) | 0;
     v[this.o_taken] = taken ? 1 : 0;
     v[this.o_target] = target;
-    v[this.o_misaligned] = taken && (target & 3) !== 0 ? 1 : 0;
+    v[this.o_misaligned] = c & Ctl.CHECK_TARGET && taken && sem.misaligned(target) ? 1 : 0;
   }
 }

@@ -8,7 +8,6 @@
 // registers, PipeReg; the register file's write-before-read). Nothing is allocated per cycle;
 // tracing is a separate loop.
 
-import { Op } from '../isa/table.js';
 import { Alu } from './alu.js';
 import { BranchUnit } from './branch.js';
 import { attachDevices, Clock, type BusSlave } from '../peripherals/device.js';
@@ -357,7 +356,8 @@ export class Core {
       this.tval = v[b + MemWb.TVAL]! >>> 0;
       return this.flushTo(v, pc, Stop.TRAP);
     }
-    if (CTL[op]! & Ctl.IS_SYSTEM && op !== Op.ECALL) {
+    const c = CTL[op]!;
+    if (c & Ctl.IS_FRAME) {
       // A frame instruction does not retire here: the call-management unit performs it.
       v[rf.i_we] = 0; v[this.s_retire] = 0;
       this.cmu.request(v, op);
@@ -371,7 +371,7 @@ export class Core {
     this.retire(v, b, pc, wen, rd, value);
     this.retired++;
     this.drained = false;
-    if (op === Op.ECALL) {
+    if (c & Ctl.IS_HOST) {
       this.intc.raise(v);
       return this.flushTo(v, (pc + 4) | 0, Stop.ECALL);
     }
@@ -459,7 +459,7 @@ export class Core {
     d[MemWb.TVAL] = tval;
     d[MemWb.NPC] = v[q + ExMem.NPC]!;
     d[MemWb.WEN] = exc === 0 && c & Ctl.WRITES_RD ? 1 : 0;
-    d[MemWb.VALUE] = isLoad ? v[lsu.o_rdata]! : op === Op.GAS ? v[gas.o_left_next]! : v[q + ExMem.RESULT]!;
+    d[MemWb.VALUE] = isLoad ? v[lsu.o_rdata]! : c & Ctl.WB_GAS ? v[gas.o_left_next]! : v[q + ExMem.RESULT]!;
     d[MemWb.MADDR] = access ? v[q + ExMem.ADDR]! : 0;
     d[MemWb.MWIDTH] = access ? width : 0;
     d[MemWb.MSTORE] = store;
@@ -510,11 +510,11 @@ export class Core {
         result = npc;
         if (v[bru.o_misaligned]) { exc = Cause.FETCH_MISALIGNED + 1; tval = v[bru.o_target]!; }
         else if (v[bru.o_taken]) { taken = true; npc = v[bru.o_target]!; }
-      } else if (op === Op.PERM) {
+      } else if (c & Ctl.WB_PERM) {
         result = v[this.permReg.r_pset]!;
       } else if (c >>> Ctl.WIDTH_SHIFT === 0) {
         const alu = this.alu;
-        v[alu.i_op] = op; v[alu.i_a] = op === Op.AUIPC ? pc : a; v[alu.i_b] = c & Ctl.B_IS_IMM ? imm : b;
+        v[alu.i_op] = op; v[alu.i_a] = c & Ctl.A_IS_PC ? pc : a; v[alu.i_b] = c & Ctl.B_IS_IMM ? imm : b;
         result = alu.evaluate(v);
       }
     }
@@ -557,8 +557,9 @@ export class Core {
     const op = ctl & 0xff, rs1 = (ctl >> 16) & 31, rs2 = ctl >>> 24;
     const pc = v[q + IfId.PC]!, insn = v[q + IfId.INSN]!;
     let exc = v[q + IfId.EXC]!, tval = exc ? pc : 0;
-    if (exc === 0 && op === Op.ILLEGAL) { exc = Cause.ILLEGAL_INSTRUCTION + 1; tval = insn; }
-    else if (exc === 0 && op === Op.EBREAK) { exc = Cause.BREAKPOINT + 1; tval = pc; }
+    const c = CTL[op]!;
+    if (exc === 0 && c & Ctl.ILLEGAL) { exc = Cause.ILLEGAL_INSTRUCTION + 1; tval = insn; }
+    else if (exc === 0 && c & Ctl.IS_BREAK) { exc = Cause.BREAKPOINT + 1; tval = pc; }
     d[IdEx.VALID] = valid;
     d[IdEx.PC] = pc;
     d[IdEx.INSN] = insn;

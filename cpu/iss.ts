@@ -5,8 +5,10 @@
 // is the caller's choice: `step()` runs one instruction and `commit` describes it (derived from
 // the pre- and post-state, so the fast loop pays nothing for it).
 
-import { Op, TABLE } from '../isa/table.js';
+import { EXEC, Exec, FN, MEM_SIGNED, MEM_WIDTH, Op, TABLE } from '../isa/table.js';
+import { immediate } from '../isa/decode.js';
 import * as sem from '../isa/semantics.js';
+import { Fn } from '../isa/semantics.js';
 import { AddressSpace, Perm, Region } from './memory.js';
 import { attachDevices, Clock, deviceLoad, deviceStore, NEVER, type BusSlave } from '../peripherals/device.js';
 import { AddressDecoder, UNMAPPED } from '../peripherals/decoder.js';
@@ -19,6 +21,18 @@ import { BLOCK_HOT, BLOCK_TRANSLATED, blockCache, newEpoch, type BlockCache, typ
 const NO_REGION = new Region('none', 'ram', 0, 0, 0);
 const NO_DEVICES = new AddressDecoder();
 const EMPTY = new Int32Array(0);
+
+// The interpreter's columns (cpu/blocks.ts and the pipeline read the same rows). Its dispatch
+// key is a row's operation function when the row computes a value, branches or jumps (every
+// such row with the same function runs the same case), else Key.CLASS + its semantic class.
+/** A const enum, so that `Key.CLASS + Exec.X` is a literal case label (a jump table for the switch). */
+const enum Key { CLASS = 32 }
+const COMPUTES: readonly Exec[] = [Exec.RR, Exec.RI, Exec.PI, Exec.I, Exec.BRANCH, Exec.JUMP_PC, Exec.JUMP_R];
+const KEY = Uint8Array.from(EXEC, (ex, op) => (COMPUTES.includes(ex) ? FN[op]! : Key.CLASS + ex));
+/** Operand A is the pc (else rs1); operand B is rs2 (-1, a mask) or the immediate (0). */
+const A_PC = Uint8Array.from(EXEC, (_, op) => (TABLE[op]?.a === 'pc' ? 1 : 0));
+const B_REG = Int32Array.from(EXEC, (_, op) => (TABLE[op]?.b === 'rs2' ? -1 : 0));
+if (sem.FN_NAMES.length > Key.CLASS) throw new Error('iss: operation selectors overlap the class keys');
 
 /** One retired instruction, as the commit log and RVFI describe it. */
 export interface Commit {
@@ -123,6 +137,7 @@ export class Iss implements BlockHost {
     let cr = this.cr;
     let cbase = cr.base, csize = cr.size;
     let ctlA = cr.code?.ctl ?? EMPTY, immA = cr.code?.imm ?? EMPTY;
+    const key = KEY, aPc = A_PC, bReg = B_REG, width = MEM_WIDTH, signed = MEM_SIGNED;
     const translating = this.translate;
     const hot = Math.min(this.hot, BLOCK_TRANSLATED - 1); // the count lives in a byte below TRANSLATED
     let blocks: BlockCache | null = translating && cr.code !== null ? blockCache(cr.code, cbase) : null;
@@ -164,28 +179,48 @@ export class Iss implements BlockHost {
       let npc = (pc + 4) >>> 0;
       let a = 0;
 
-      switch (op) {
-        case Op.LUI: x[rd] = sem.lui(imm); break;
-        case Op.AUIPC: x[rd] = sem.auipc(pc, imm); break;
-        case Op.JAL: {
-          const t = (pc + imm) >>> 0;
-          if (t & 3) { this.cause = Cause.FETCH_MISALIGNED; this.tval = t; stop = Stop.TRAP; break loop; }
+      // The operand muxes, as the row's selects drive them: A is rs1 or the pc, B rs2 or the
+      // immediate (an AND-OR mux, so the common case costs no branch).
+      const va = aPc[op] ? pc | 0 : x[rs1]!, bm = bReg[op]!, vb = (x[rs2]! & bm) | (imm & ~bm);
+
+      switch (key[op]) {
+        // Rows that compute rd = fn(A, B): one case per operation function.
+        case Fn.ADD: x[rd] = sem.add(va, vb); break;
+        case Fn.SUB: x[rd] = sem.sub(va, vb); break;
+        case Fn.SLL: x[rd] = sem.sll(va, vb); break;
+        case Fn.SRL: x[rd] = sem.srl(va, vb); break;
+        case Fn.SRA: x[rd] = sem.sra(va, vb); break;
+        case Fn.SLT: x[rd] = sem.slt(va, vb); break;
+        case Fn.SLTU: x[rd] = sem.sltu(va, vb); break;
+        case Fn.XOR: x[rd] = sem.xor(va, vb); break;
+        case Fn.OR: x[rd] = sem.or(va, vb); break;
+        case Fn.AND: x[rd] = sem.and(va, vb); break;
+        case Fn.LUI: x[rd] = sem.lui(va, vb); break;
+        case Fn.MUL: x[rd] = sem.mul(va, vb); break;
+        case Fn.MULH: x[rd] = sem.mulh(va, vb); break;
+        case Fn.MULHSU: x[rd] = sem.mulhsu(va, vb); break;
+        case Fn.MULHU: x[rd] = sem.mulhu(va, vb); break;
+        case Fn.DIV: x[rd] = sem.div(va, vb); break;
+        case Fn.DIVU: x[rd] = sem.divu(va, vb); break;
+        case Fn.REM: x[rd] = sem.rem(va, vb); break;
+        case Fn.REMU: x[rd] = sem.remu(va, vb); break;
+        // Branches: the condition of A and B; the target is pc + imm.
+        case Fn.BEQ: if (sem.beq(va, vb)) npc = (pc + imm) >>> 0; break;
+        case Fn.BNE: if (sem.bne(va, vb)) npc = (pc + imm) >>> 0; break;
+        case Fn.BLT: if (sem.blt(va, vb)) npc = (pc + imm) >>> 0; break;
+        case Fn.BGE: if (sem.bge(va, vb)) npc = (pc + imm) >>> 0; break;
+        case Fn.BLTU: if (sem.bltu(va, vb)) npc = (pc + imm) >>> 0; break;
+        case Fn.BGEU: if (sem.bgeu(va, vb)) npc = (pc + imm) >>> 0; break;
+        // Jumps: the operation gives the target; it is checked before rd is written.
+        case Fn.JAL: case Fn.JALR: {
+          const t = (key[op] === Fn.JAL ? sem.jal(va, vb) : sem.jalr(va, vb)) >>> 0;
+          if (sem.misaligned(t)) { this.cause = Cause.FETCH_MISALIGNED; this.tval = t; stop = Stop.TRAP; break loop; }
           x[rd] = npc; npc = t; break;
         }
-        case Op.JALR: {
-          const t = sem.jalrTarget(x[rs1]!, imm) >>> 0;
-          if (t & 3) { this.cause = Cause.FETCH_MISALIGNED; this.tval = t; stop = Stop.TRAP; break loop; }
-          x[rd] = npc; npc = t; break;
-        }
-        case Op.BEQ: if (sem.beq(x[rs1]!, x[rs2]!)) npc = (pc + imm) >>> 0; break;
-        case Op.BNE: if (sem.bne(x[rs1]!, x[rs2]!)) npc = (pc + imm) >>> 0; break;
-        case Op.BLT: if (sem.blt(x[rs1]!, x[rs2]!)) npc = (pc + imm) >>> 0; break;
-        case Op.BGE: if (sem.bge(x[rs1]!, x[rs2]!)) npc = (pc + imm) >>> 0; break;
-        case Op.BLTU: if (sem.bltu(x[rs1]!, x[rs2]!)) npc = (pc + imm) >>> 0; break;
-        case Op.BGEU: if (sem.bgeu(x[rs1]!, x[rs2]!)) npc = (pc + imm) >>> 0; break;
-        case Op.LB: case Op.LBU: case Op.LH: case Op.LHU: case Op.LW: {
+        // The other rows: one case per semantic class.
+        case Key.CLASS + Exec.LOAD: {
           a = (x[rs1]! + imm) >>> 0;
-          const w = op === Op.LW ? 4 : op === Op.LH || op === Op.LHU ? 2 : 1;
+          const w = width[op]!;
           if (a < lbase || a + w > lend) {
             const r = this.mem.find(a, w, Perm.R);
             if (r === null) {
@@ -197,19 +232,18 @@ export class Iss implements BlockHost {
               if (clock.next !== NEVER) clock.drain();
               const raw = deviceLoad(d, a, w, this.perm, clock);
               if (clock.unavailable !== null) break loop;
-              x[rd] = op === Op.LW ? raw | 0 : op === Op.LBU ? raw & 0xff : op === Op.LB ? sem.sextByte(raw) : op === Op.LHU ? raw & 0xffff : sem.sextHalf(raw);
+              x[rd] = sem.extend(raw, w, signed[op] === 1);
               break;
             }
             lr = r; lbase = r.base; lend = r.end;
           }
           const o = a - lbase;
-          x[rd] = op === Op.LW ? lr.dv.getInt32(o, true) : op === Op.LBU ? lr.u8[o]! : op === Op.LB ? sem.sextByte(lr.u8[o]!)
-            : op === Op.LHU ? lr.dv.getUint16(o, true) : sem.sextHalf(lr.dv.getUint16(o, true));
+          x[rd] = sem.extend(w === 4 ? lr.dv.getInt32(o, true) : w === 2 ? lr.dv.getUint16(o, true) : lr.u8[o]!, w, signed[op] === 1);
           break;
         }
-        case Op.SB: case Op.SH: case Op.SW: {
+        case Key.CLASS + Exec.STORE: {
           a = (x[rs1]! + imm) >>> 0;
-          const w = op === Op.SW ? 4 : op === Op.SH ? 2 : 1;
+          const w = width[op]!;
           if (a < sbase || a + w > send) {
             const r = this.mem.find(a, w, Perm.W);
             if (r === null) {
@@ -224,50 +258,23 @@ export class Iss implements BlockHost {
             sr = r; sbase = r.base; send = r.end;
           }
           const o = a - sbase;
-          if (op === Op.SW) sr.dv.setInt32(o, x[rs2]!, true);
-          else if (op === Op.SH) sr.dv.setUint16(o, x[rs2]!, true);
+          if (w === 4) sr.dv.setInt32(o, x[rs2]!, true);
+          else if (w === 2) sr.dv.setUint16(o, x[rs2]!, true);
           else sr.u8[o] = x[rs2]!;
           break;
         }
-        case Op.ADDI: x[rd] = sem.add(x[rs1]!, imm); break;
-        case Op.SLTI: x[rd] = sem.slt(x[rs1]!, imm); break;
-        case Op.SLTIU: x[rd] = sem.sltu(x[rs1]!, imm); break;
-        case Op.XORI: x[rd] = sem.xor(x[rs1]!, imm); break;
-        case Op.ORI: x[rd] = sem.or(x[rs1]!, imm); break;
-        case Op.ANDI: x[rd] = sem.and(x[rs1]!, imm); break;
-        case Op.SLLI: x[rd] = sem.sll(x[rs1]!, imm); break;
-        case Op.SRLI: x[rd] = sem.srl(x[rs1]!, imm); break;
-        case Op.SRAI: x[rd] = sem.sra(x[rs1]!, imm); break;
-        case Op.ADD: x[rd] = sem.add(x[rs1]!, x[rs2]!); break;
-        case Op.SUB: x[rd] = sem.sub(x[rs1]!, x[rs2]!); break;
-        case Op.SLL: x[rd] = sem.sll(x[rs1]!, x[rs2]!); break;
-        case Op.SLT: x[rd] = sem.slt(x[rs1]!, x[rs2]!); break;
-        case Op.SLTU: x[rd] = sem.sltu(x[rs1]!, x[rs2]!); break;
-        case Op.XOR: x[rd] = sem.xor(x[rs1]!, x[rs2]!); break;
-        case Op.SRL: x[rd] = sem.srl(x[rs1]!, x[rs2]!); break;
-        case Op.SRA: x[rd] = sem.sra(x[rs1]!, x[rs2]!); break;
-        case Op.OR: x[rd] = sem.or(x[rs1]!, x[rs2]!); break;
-        case Op.AND: x[rd] = sem.and(x[rs1]!, x[rs2]!); break;
-        case Op.FENCE: break;
+        case Key.CLASS + Exec.NOP: break;
         // ECALL retires, then the loop returns for the frame's handler to serve it.
-        case Op.ECALL: stop = Stop.ECALL; gas = ng; pc = npc; n++; break loop;
-        case Op.EBREAK: this.cause = Cause.BREAKPOINT; this.tval = pc; stop = Stop.TRAP; break loop;
-        case Op.MUL: x[rd] = sem.mul(x[rs1]!, x[rs2]!); break;
-        case Op.MULH: x[rd] = sem.mulh(x[rs1]!, x[rs2]!); break;
-        case Op.MULHSU: x[rd] = sem.mulhsu(x[rs1]!, x[rs2]!); break;
-        case Op.MULHU: x[rd] = sem.mulhu(x[rs1]!, x[rs2]!); break;
-        case Op.DIV: x[rd] = sem.div(x[rs1]!, x[rs2]!); break;
-        case Op.DIVU: x[rd] = sem.divu(x[rs1]!, x[rs2]!); break;
-        case Op.REM: x[rd] = sem.rem(x[rs1]!, x[rs2]!); break;
-        case Op.REMU: x[rd] = sem.remu(x[rs1]!, x[rs2]!); break;
-        case Op.GAS: x[rd] = gasLeft(glimit, ng); break;
-        case Op.PERM: x[rd] = this.perm; break;
-        case Op.EVAL: case Op.RETURN: case Op.THROW: case Op.GASTAB: stop = Stop.FRAME; break loop;
+        case Key.CLASS + Exec.HOST: stop = Stop.ECALL; gas = ng; pc = npc; n++; break loop;
+        case Key.CLASS + Exec.BREAK: this.cause = Cause.BREAKPOINT; this.tval = pc; stop = Stop.TRAP; break loop;
+        case Key.CLASS + Exec.GAS: x[rd] = gasLeft(glimit, ng); break;
+        case Key.CLASS + Exec.PERM: x[rd] = this.perm; break;
+        case Key.CLASS + Exec.FRAME: stop = Stop.FRAME; break loop;
         default: this.cause = Cause.ILLEGAL_INSTRUCTION; this.tval = cr.code!.word[i]! >>> 0; stop = Stop.TRAP; break loop;
       }
       // A taken branch to a misaligned target traps on the branch itself (§2.5). Only a branch
-      // can get here with one (JAL/JALR check above; B-immediates are even, so bit 1 tells).
-      if (npc & 2) { this.cause = Cause.FETCH_MISALIGNED; this.tval = npc; stop = Stop.TRAP; break loop; }
+      // can get here with one: jumps check above, and every other row's next pc is pc + 4.
+      if (sem.misaligned(npc)) { this.cause = Cause.FETCH_MISALIGNED; this.tval = npc; stop = Stop.TRAP; break loop; }
       x[0] = 0;
       gas = ng;
       pc = npc;
@@ -295,7 +302,7 @@ export class Iss implements BlockHost {
     const stop = this.run(1);
     if (this.retired === before) return stop;
     const row = op === Op.ILLEGAL ? null : TABLE[op]!;
-    const writesRd = row !== null && row.syntax.startsWith('rd');
+    const writesRd = row !== null && row.wb !== '-';
     c.order = before;
     c.pc = pc;
     c.insn = insn;
@@ -304,11 +311,11 @@ export class Iss implements BlockHost {
     c.rdValue = c.rd === 0 ? 0 : this.x[c.rd]!;
     c.nextPc = this.pc;
     c.memWidth = 0; c.memStore = false; c.memAddr = 0; c.memValue = 0;
-    if (row !== null && row.unit === 'lsu') {
-      const width = [1, 2, 4, 0, 1, 2][(insn >>> 12) & 7]!;
+    if (row !== null && row.width !== 0) {
+      const width = row.width;
       c.memWidth = width;
-      c.memStore = row.gas === 'store';
-      c.memAddr = (rs1Value + ((op >= Op.SB && op <= Op.SW) ? ((insn >> 25) << 5) | ((insn >>> 7) & 31) : insn >> 20)) >>> 0;
+      c.memStore = row.exec === Exec.STORE;
+      c.memAddr = (rs1Value + immediate(op, insn)) >>> 0;
       const mask = width === 4 ? -1 : (1 << (8 * width)) - 1;
       const loaded = c.memStore ? null : this.mem.peek(c.memAddr, width);
       c.memValue = (c.memStore ? rs2Value & mask : loaded === null ? 0 : loaded.reduceRight((v, b) => v * 256 + b, 0)) >>> 0;

@@ -2,10 +2,10 @@
 // data port as one word transaction with byte strobes — or two when a misaligned access
 // crosses a word boundary (low word first). Loads are extended as the row says (spec §2.6).
 
-import { Op } from '../isa/table.js';
 import * as sem from '../isa/semantics.js';
 import type { Bus } from './bus.js';
 import type { Mmu } from './mmu.js';
+import { CTL, Ctl } from './control.js';
 import { Perm } from './memory.js';
 import type { Signals } from './signals.js';
 
@@ -91,7 +91,7 @@ export class Lsu {
     if (store) return;
     // Assemble the loaded bytes: low word (or the only word) shifted down, high word above it.
     const raw = split ? ((v[this.r_low]! >>> (8 * lane)) | (rdata << (8 * (4 - lane)))) : rdata >>> (8 * lane);
-    v[this.o_rdata] = extend(v[this.i_op]!, raw);
+    v[this.o_rdata] = sem.extend(raw, width, (CTL[v[this.i_op]!]! & Ctl.LOAD_SIGNED) !== 0);
   }
 
   commit(v: Int32Array): void {
@@ -99,15 +99,5 @@ export class Lsu {
     this.evaluated = false;
     v[this.r_phase] = this.phaseD;
     v[this.r_low] = this.lowD;
-  }
-}
-
-function extend(op: number, raw: number): number {
-  switch (op) {
-    case Op.LB: return sem.sextByte(raw);
-    case Op.LBU: return sem.zextByte(raw);
-    case Op.LH: return sem.sextHalf(raw);
-    case Op.LHU: return sem.zextHalf(raw);
-    default: return raw | 0;
   }
 }

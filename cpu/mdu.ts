@@ -2,7 +2,7 @@
 // the divider is iterative: DIV_CYCLES cycles in EX with `busy` high, stalling the pipeline
 // behind it (docs/timing.md). Results come from the shared semantics, so they equal the ISS.
 
-import { Op } from '../isa/table.js';
+import { CTL, Ctl, FN } from './control.js';
 import * as sem from '../isa/semantics.js';
 import type { Signals } from './signals.js';
 
@@ -43,7 +43,7 @@ export class Mdu {
   evaluate(v: Int32Array): void {
     this.active = true;
     const op = v[this.i_op]!, a = v[this.i_a]!, b = v[this.i_b]!;
-    if (!v[this.i_start] || op < Op.DIV) {
+    if (!v[this.i_start] || (CTL[op]! & Ctl.IS_DIV) === 0) {
       v[this.o_busy] = 0; this.countD = 0; this.doneD = 0;
     } else if (v[this.r_done]) {
       v[this.o_busy] = 0; this.countD = 0; this.doneD = 1;
@@ -54,17 +54,8 @@ export class Mdu {
       this.countD = c - 1;
       this.doneD = c === 1 ? 1 : 0;
     }
-    let r = 0;
-    switch (op) {
-      case Op.MUL: r = sem.mul(a, b); break;
-      case Op.MULH: r = sem.mulh(a, b); break;
-      case Op.MULHSU: r = sem.mulhsu(a, b); break;
-      case Op.MULHU: r = sem.mulhu(a, b); break;
-      case Op.DIV: r = sem.div(a, b); break;
-      case Op.DIVU: r = sem.divu(a, b); break;
-      case Op.REM: r = sem.rem(a, b); break;
-      case Op.REMU: r = sem.remu(a, b); break;
-    }
+    // Only the M rows' functions: the unit drives 0 for any other row it sees.
+    const r = CTL[op]! & Ctl.IS_MDU ? sem.compute(FN[op]!, a, b) : 0;
     v[this.o_result] = r;
   }
 

@@ -3,7 +3,7 @@
 
 import { Fmt, Op, TABLE, OPS } from './table.js';
 
-// The Op enum is the table's row order; check once at load time that the two agree.
+// The Op enum is the table's row order; a spot check at load time (test/semantics.test.ts checks every name).
 for (let i = 0; i < TABLE.length; i++) {
   if (OPS[TABLE[i]!.name] !== i) throw new Error(`isa: duplicate mnemonic ${TABLE[i]!.name}`);
 }

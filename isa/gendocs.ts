@@ -18,6 +18,9 @@ export function bitPattern(r: InsnRow): string {
   return s;
 }
 
+const dash = (v: string): string => (v === '-' ? '—' : v);
+const mem = (r: InsnRow): string => (r.width === 0 ? '—' : r.wb === 'load' && r.width < 4 ? `${r.width} ${r.signed ? 's' : 'u'}` : `${r.width}`);
+
 export function isaMarkdown(): string {
   const lines = [
     '# EVM∞ instruction set',
@@ -32,11 +35,18 @@ export function isaMarkdown(): string {
     '',
     'Bit pattern: bits 31..0 grouped as funct7 | rs2 | rs1 | funct3 | rd | opcode; `.` is an operand bit.',
     '',
-    '| # | mnemonic | ext | operands | format | bit pattern | match | mask | unit | gas class | latency | semantics |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    'Execution columns: *op* is the function of `isa/semantics.ts` the row performs; *A* and *B* are',
+    'the operand selects (rs1 or pc, rs2 or the immediate; — unused); *wb* is what rd receives (alu or',
+    'mdu result, load data, link = pc + 4, the gas left, the permission set, a value the call-management',
+    'unit writes); *mem* is the bytes accessed, s/u for a load that sign/zero-extends; *effect* is',
+    'host (retire, then the parent frame\'s interrupt handler), break (breakpoint exception) or frame',
+    '(performed by the call-management unit). Every control transfer checks its target is 4-byte aligned.',
+    '',
+    '| # | mnemonic | ext | operands | format | bit pattern | match | mask | unit | gas class | latency | op | A | B | wb | mem | effect | semantics |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   TABLE.forEach((r, i) => {
-    lines.push(`| ${i} | \`${r.name}\` | ${r.ext} | \`${r.syntax || '—'}\` | ${FMT_NAMES[r.fmt]} | \`${bitPattern(r)}\` | ${hex(r.match)} | ${hex(r.mask)} | ${r.unit} | ${r.gas} | ${r.latency} | ${r.desc.replace(/\|/g, '\\|')} |`);
+    lines.push(`| ${i} | \`${r.name}\` | ${r.ext} | \`${r.syntax || '—'}\` | ${FMT_NAMES[r.fmt]} | \`${bitPattern(r)}\` | ${hex(r.match)} | ${hex(r.mask)} | ${r.unit} | ${r.gas} | ${r.latency} | ${dash(r.fn)} | ${dash(r.a)} | ${dash(r.b)} | ${dash(r.wb)} | ${mem(r)} | ${dash(r.effect)} | ${r.desc.replace(/\|/g, '\\|')} |`);
   });
   lines.push('', 'Latency classes are defined in docs/timing.md; gas classes in docs/gas.md.', '');
   return lines.join('\n');

@@ -4,6 +4,14 @@
 // docs/gas.md and the test generators — reads these rows. No other file writes a numeric opcode.
 // Encodings follow the RISC-V Unprivileged ISA, version 20191213, chapters 2 (RV32I) and 7 (M);
 // Xevm lives in the custom-0 major opcode (chapter 26 "Extending RISC-V").
+//
+// Besides the encoding, each row carries what executing it means, as columns the models read
+// instead of testing which row they hold: the operation (a function of isa/semantics.ts), the
+// operand selects, the write-back select, the memory access and what it does to the run. The
+// semantic class (`exec`) and the arrays below the table are derived from those columns alone,
+// so rows may be added or reordered anywhere: no consumer depends on where a row sits.
+
+import { FN_NAMES, type FnName } from './semantics.js';
 
 /** Instruction formats (unprivileged spec §2.2/§2.3). They fix where the immediate lives. */
 export const enum Fmt { R, I, S, B, U, J, SHIFT, FENCE, SYS }
@@ -26,6 +34,64 @@ export type Syntax =
   | '' | 'rd,rs1,rs2' | 'rd,rs1,imm' | 'rd,rs1,shamt' | 'rd,imm(rs1)' | 'rs2,imm(rs1)'
   | 'rs1,rs2,target' | 'rd,target' | 'rd,uimm20' | 'pred,succ' | 'rd,rs1' | 'rs1,rs2' | 'rs1' | 'rd';
 
+/**
+ * Operand selects: what feeds a unit's first (A) and second (B) input. `-` is not used; the
+ * datapath's muxes then rest on their default inputs (A the rs1 port, B the immediate).
+ */
+export type SrcA = 'rs1' | 'pc' | '-';
+export type SrcB = 'rs2' | 'imm' | '-';
+
+/**
+ * Write-back select, the value rd receives: the ALU's or MDU's result, load data, the link
+ * value pc + 4, the gas left (read from the gas counter in MEM), the permission set, a value
+ * the call-management unit writes when it performs the instruction, or nothing.
+ */
+export type WbSel = 'alu' | 'mdu' | 'load' | 'link' | 'gas' | 'perm' | 'cmu' | '-';
+
+/**
+ * What the instruction does to the run besides its registers: nothing; retire, then stop for
+ * the parent frame's interrupt handler (ECALL); a breakpoint exception; or a frame instruction,
+ * which does not retire in the pipeline but is performed by the call-management unit.
+ */
+export type Effect = '-' | 'host' | 'break' | 'frame';
+
+/**
+ * Semantic classes: how an instruction executes, derived from its row's columns (execOf). The
+ * ISS's interpreter and the block translator have one case per class; the operation within a
+ * class is the row's `fn`.
+ */
+export const enum Exec {
+  /** rd = fn(rs1, rs2) */
+  RR,
+  /** rd = fn(rs1, imm) */
+  RI,
+  /** rd = fn(pc, imm) */
+  PI,
+  /** rd = fn(imm): operand A unused */
+  I,
+  /** if fn(rs1, rs2): pc = pc + imm */
+  BRANCH,
+  /** rd = pc + 4; pc = fn(pc, imm) */
+  JUMP_PC,
+  /** rd = pc + 4; pc = fn(rs1, imm) */
+  JUMP_R,
+  /** rd = extend(mem[rs1 + imm]) */
+  LOAD,
+  /** mem[rs1 + imm] = rs2 */
+  STORE,
+  /** No architectural effect. */
+  NOP,
+  /** rd = the gas left / the permission set. */
+  GAS,
+  PERM,
+  /** Effect 'host', 'break', 'frame'. */
+  HOST,
+  BREAK,
+  FRAME,
+  /** Not a row: an encoding the table rejects. */
+  ILLEGAL,
+}
+
 export interface InsnRow {
   /** Mnemonic as objdump spells it. */
   readonly name: string;
@@ -38,6 +104,19 @@ export interface InsnRow {
   readonly unit: Unit;
   readonly gas: GasClass;
   readonly latency: Latency;
+  /** The operation, a function of isa/semantics.ts (`-`: none). */
+  readonly fn: FnName | '-';
+  readonly a: SrcA;
+  readonly b: SrcB;
+  readonly wb: WbSel;
+  /** Bytes a load or store accesses (0: no memory access), and whether a load sign-extends them. */
+  readonly width: 0 | 1 | 2 | 4;
+  readonly signed: boolean;
+  readonly effect: Effect;
+  /** A control transfer: its target is checked for misalignment (semantics.misaligned). */
+  readonly checkTarget: boolean;
+  /** Derived: the semantic class. */
+  readonly exec: Exec;
   /** One line for docs/isa.md. */
   readonly desc: string;
 }
@@ -54,34 +133,59 @@ const MASK_F7 = 0xfe00707f;
 const f3 = (v: number): number => v << 12;
 const f7 = (v: number): number => (v << 25) >>> 0;
 
-type RowSpec = Omit<InsnRow, 'match' | 'mask'> & { match: number; mask: number };
-const row = (r: RowSpec): InsnRow => Object.freeze({ ...r, match: r.match >>> 0, mask: r.mask >>> 0 });
+/** The semantic class a row's columns give (every consumer's dispatch starts here). */
+export function execOf(r: Omit<InsnRow, 'exec'>): Exec {
+  switch (r.effect) {
+    case 'host': return Exec.HOST;
+    case 'break': return Exec.BREAK;
+    case 'frame': return Exec.FRAME;
+    case '-': break;
+  }
+  if (r.wb === 'gas') return Exec.GAS;
+  if (r.wb === 'perm') return Exec.PERM;
+  if (r.width !== 0) return r.wb === 'load' ? Exec.LOAD : Exec.STORE;
+  if (r.fn === '-') return Exec.NOP;
+  if (r.checkTarget) return r.wb !== 'link' ? Exec.BRANCH : r.a === 'pc' ? Exec.JUMP_PC : Exec.JUMP_R;
+  if (r.a === 'rs1' && r.b === 'rs2') return Exec.RR;
+  if (r.b === 'imm') return r.a === 'rs1' ? Exec.RI : r.a === 'pc' ? Exec.PI : Exec.I;
+  throw new Error(`isa: row ${r.name} has no semantic class (operands ${r.a}, ${r.b})`);
+}
 
-const rType = (name: string, ext: 'I' | 'M', funct3: number, funct7: number, unit: Unit, gas: GasClass, latency: Latency, desc: string): InsnRow =>
-  row({ name, ext, fmt: Fmt.R, syntax: 'rd,rs1,rs2', match: OP_OP | f3(funct3) | f7(funct7), mask: MASK_F7, unit, gas, latency, desc });
-const iAlu = (name: string, funct3: number, desc: string): InsnRow =>
-  row({ name, ext: 'I', fmt: Fmt.I, syntax: 'rd,rs1,imm', match: OP_IMM | f3(funct3), mask: MASK_F3, unit: 'alu', gas: 'alu', latency: 'single', desc });
-const shiftI = (name: string, funct3: number, funct7: number, desc: string): InsnRow =>
-  row({ name, ext: 'I', fmt: Fmt.SHIFT, syntax: 'rd,rs1,shamt', match: OP_IMM | f3(funct3) | f7(funct7), mask: MASK_F7, unit: 'alu', gas: 'alu', latency: 'single', desc });
-const branch = (name: string, funct3: number, desc: string): InsnRow =>
-  row({ name, ext: 'I', fmt: Fmt.B, syntax: 'rs1,rs2,target', match: OP_BRANCH | f3(funct3), mask: MASK_F3, unit: 'bru', gas: 'branch', latency: 'branch', desc });
+type Cols = Pick<InsnRow, 'fn' | 'a' | 'b' | 'wb'> & Partial<Pick<InsnRow, 'width' | 'signed' | 'effect'>>;
+type RowSpec = Omit<InsnRow, 'match' | 'mask' | 'exec' | 'checkTarget' | keyof Cols> & Cols & { match: number; mask: number };
+const row = (r: RowSpec): InsnRow => {
+  // Every control transfer is checked: there is no C extension, so IALIGN is 32 (§2.2).
+  const full = { width: 0 as const, signed: false, effect: '-' as const, ...r, match: r.match >>> 0, mask: r.mask >>> 0, checkTarget: r.unit === 'bru' };
+  return Object.freeze({ ...full, exec: execOf(full) });
+};
+
+const rType = (name: FnName, ext: 'I' | 'M', funct3: number, funct7: number, unit: 'alu' | 'mdu', gas: GasClass, latency: Latency, desc: string): InsnRow =>
+  row({ name, ext, fmt: Fmt.R, syntax: 'rd,rs1,rs2', match: OP_OP | f3(funct3) | f7(funct7), mask: MASK_F7, unit, gas, latency, fn: name, a: 'rs1', b: 'rs2', wb: unit, desc });
+const iAlu = (name: string, funct3: number, fn: FnName, desc: string): InsnRow =>
+  row({ name, ext: 'I', fmt: Fmt.I, syntax: 'rd,rs1,imm', match: OP_IMM | f3(funct3), mask: MASK_F3, unit: 'alu', gas: 'alu', latency: 'single', fn, a: 'rs1', b: 'imm', wb: 'alu', desc });
+const shiftI = (name: string, funct3: number, funct7: number, fn: FnName, desc: string): InsnRow =>
+  row({ name, ext: 'I', fmt: Fmt.SHIFT, syntax: 'rd,rs1,shamt', match: OP_IMM | f3(funct3) | f7(funct7), mask: MASK_F7, unit: 'alu', gas: 'alu', latency: 'single', fn, a: 'rs1', b: 'imm', wb: 'alu', desc });
+const branch = (name: FnName, funct3: number, desc: string): InsnRow =>
+  row({ name, ext: 'I', fmt: Fmt.B, syntax: 'rs1,rs2,target', match: OP_BRANCH | f3(funct3), mask: MASK_F3, unit: 'bru', gas: 'branch', latency: 'branch', fn: name, a: 'rs1', b: 'rs2', wb: '-', desc });
+// Loads and stores: funct3[1:0] is log2 of the width, funct3[2] set means zero-extend (§2.6).
+const width = (funct3: number): 1 | 2 | 4 => (1 << (funct3 & 3)) as 1 | 2 | 4;
 const load = (name: string, funct3: number, desc: string): InsnRow =>
-  row({ name, ext: 'I', fmt: Fmt.I, syntax: 'rd,imm(rs1)', match: OP_LOAD | f3(funct3), mask: MASK_F3, unit: 'lsu', gas: 'load', latency: 'load', desc });
+  row({ name, ext: 'I', fmt: Fmt.I, syntax: 'rd,imm(rs1)', match: OP_LOAD | f3(funct3), mask: MASK_F3, unit: 'lsu', gas: 'load', latency: 'load', fn: '-', a: 'rs1', b: 'imm', wb: 'load', width: width(funct3), signed: (funct3 & 4) === 0, desc });
 const store = (name: string, funct3: number, desc: string): InsnRow =>
-  row({ name, ext: 'I', fmt: Fmt.S, syntax: 'rs2,imm(rs1)', match: OP_STORE | f3(funct3), mask: MASK_F3, unit: 'lsu', gas: 'store', latency: 'store', desc });
-const xevm = (name: string, funct3: number, syntax: Syntax, mask: number, unit: Unit, gas: GasClass, desc: string): InsnRow =>
-  row({ name, ext: 'Xevm', fmt: Fmt.R, syntax, match: OP_CUSTOM0 | f3(funct3), mask, unit, gas, latency: 'system', desc });
+  row({ name, ext: 'I', fmt: Fmt.S, syntax: 'rs2,imm(rs1)', match: OP_STORE | f3(funct3), mask: MASK_F3, unit: 'lsu', gas: 'store', latency: 'store', fn: '-', a: 'rs1', b: 'imm', wb: '-', width: width(funct3), desc });
+const xevm = (name: string, funct3: number, syntax: Syntax, mask: number, unit: Unit, gas: GasClass, cols: Cols, desc: string): InsnRow =>
+  row({ name, ext: 'Xevm', fmt: Fmt.R, syntax, match: OP_CUSTOM0 | f3(funct3), mask, unit, gas, latency: 'system', ...cols, desc });
 
 // Field masks for Xevm rows whose unused register fields must be zero.
 const M_RD = 0x00000f80, M_RS1 = 0x000f8000, M_RS2 = 0x01f00000;
 
-/** The instruction table. Row order is the opcode index used by every predecoded array. */
+/** The instruction table. A row's index is its opcode in every predecoded array and in `Op`. */
 export const TABLE: readonly InsnRow[] = Object.freeze([
   // RV32I (§2.4–2.8)
-  row({ name: 'lui', ext: 'I', fmt: Fmt.U, syntax: 'rd,uimm20', match: OP_LUI, mask: MASK_OPCODE, unit: 'alu', gas: 'alu', latency: 'single', desc: 'rd = imm << 12' }),
-  row({ name: 'auipc', ext: 'I', fmt: Fmt.U, syntax: 'rd,uimm20', match: OP_AUIPC, mask: MASK_OPCODE, unit: 'alu', gas: 'alu', latency: 'single', desc: 'rd = pc + (imm << 12)' }),
-  row({ name: 'jal', ext: 'I', fmt: Fmt.J, syntax: 'rd,target', match: OP_JAL, mask: MASK_OPCODE, unit: 'bru', gas: 'jump', latency: 'jal', desc: 'rd = pc + 4; pc = pc + offset' }),
-  row({ name: 'jalr', ext: 'I', fmt: Fmt.I, syntax: 'rd,imm(rs1)', match: OP_JALR, mask: MASK_F3, unit: 'bru', gas: 'jump', latency: 'jalr', desc: 'rd = pc + 4; pc = (rs1 + imm) & ~1' }),
+  row({ name: 'lui', ext: 'I', fmt: Fmt.U, syntax: 'rd,uimm20', match: OP_LUI, mask: MASK_OPCODE, unit: 'alu', gas: 'alu', latency: 'single', fn: 'lui', a: '-', b: 'imm', wb: 'alu', desc: 'rd = imm << 12' }),
+  row({ name: 'auipc', ext: 'I', fmt: Fmt.U, syntax: 'rd,uimm20', match: OP_AUIPC, mask: MASK_OPCODE, unit: 'alu', gas: 'alu', latency: 'single', fn: 'add', a: 'pc', b: 'imm', wb: 'alu', desc: 'rd = pc + (imm << 12)' }),
+  row({ name: 'jal', ext: 'I', fmt: Fmt.J, syntax: 'rd,target', match: OP_JAL, mask: MASK_OPCODE, unit: 'bru', gas: 'jump', latency: 'jal', fn: 'jal', a: 'pc', b: 'imm', wb: 'link', desc: 'rd = pc + 4; pc = pc + offset' }),
+  row({ name: 'jalr', ext: 'I', fmt: Fmt.I, syntax: 'rd,imm(rs1)', match: OP_JALR, mask: MASK_F3, unit: 'bru', gas: 'jump', latency: 'jalr', fn: 'jalr', a: 'rs1', b: 'imm', wb: 'link', desc: 'rd = pc + 4; pc = (rs1 + imm) & ~1' }),
   branch('beq', 0, 'if rs1 == rs2: pc = pc + offset'),
   branch('bne', 1, 'if rs1 != rs2: pc = pc + offset'),
   branch('blt', 4, 'if rs1 < rs2 (signed): pc = pc + offset'),
@@ -96,15 +200,15 @@ export const TABLE: readonly InsnRow[] = Object.freeze([
   store('sb', 0, 'mem8[rs1 + imm] = rs2[7:0]'),
   store('sh', 1, 'mem16[rs1 + imm] = rs2[15:0]'),
   store('sw', 2, 'mem32[rs1 + imm] = rs2'),
-  iAlu('addi', 0, 'rd = rs1 + imm'),
-  iAlu('slti', 2, 'rd = rs1 < imm (signed)'),
-  iAlu('sltiu', 3, 'rd = rs1 < imm (unsigned, imm sign-extended first)'),
-  iAlu('xori', 4, 'rd = rs1 ^ imm'),
-  iAlu('ori', 6, 'rd = rs1 | imm'),
-  iAlu('andi', 7, 'rd = rs1 & imm'),
-  shiftI('slli', 1, 0x00, 'rd = rs1 << shamt'),
-  shiftI('srli', 5, 0x00, 'rd = rs1 >>> shamt (logical)'),
-  shiftI('srai', 5, 0x20, 'rd = rs1 >> shamt (arithmetic)'),
+  iAlu('addi', 0, 'add', 'rd = rs1 + imm'),
+  iAlu('slti', 2, 'slt', 'rd = rs1 < imm (signed)'),
+  iAlu('sltiu', 3, 'sltu', 'rd = rs1 < imm (unsigned, imm sign-extended first)'),
+  iAlu('xori', 4, 'xor', 'rd = rs1 ^ imm'),
+  iAlu('ori', 6, 'or', 'rd = rs1 | imm'),
+  iAlu('andi', 7, 'and', 'rd = rs1 & imm'),
+  shiftI('slli', 1, 0x00, 'sll', 'rd = rs1 << shamt'),
+  shiftI('srli', 5, 0x00, 'srl', 'rd = rs1 >>> shamt (logical)'),
+  shiftI('srai', 5, 0x20, 'sra', 'rd = rs1 >> shamt (arithmetic)'),
   rType('add', 'I', 0, 0x00, 'alu', 'alu', 'single', 'rd = rs1 + rs2'),
   rType('sub', 'I', 0, 0x20, 'alu', 'alu', 'single', 'rd = rs1 - rs2'),
   rType('sll', 'I', 1, 0x00, 'alu', 'alu', 'single', 'rd = rs1 << rs2[4:0]'),
@@ -116,9 +220,9 @@ export const TABLE: readonly InsnRow[] = Object.freeze([
   rType('or', 'I', 6, 0x00, 'alu', 'alu', 'single', 'rd = rs1 | rs2'),
   rType('and', 'I', 7, 0x00, 'alu', 'alu', 'single', 'rd = rs1 & rs2'),
   // FENCE: rs1, rd and fm are ignored for forward compatibility (§2.7), so only funct3 is matched.
-  row({ name: 'fence', ext: 'I', fmt: Fmt.FENCE, syntax: 'pred,succ', match: OP_MISC_MEM | f3(0), mask: MASK_F3, unit: 'alu', gas: 'fence', latency: 'single', desc: 'memory ordering; a no-op on this in-order, single-hart core' }),
-  row({ name: 'ecall', ext: 'I', fmt: Fmt.SYS, syntax: '', match: OP_SYSTEM, mask: 0xffffffff, unit: 'cmu', gas: 'interrupt', latency: 'system', desc: 'INTERRUPT: run the parent frame\'s interrupt handler (docs/architecture.md)' }),
-  row({ name: 'ebreak', ext: 'I', fmt: Fmt.SYS, syntax: '', match: OP_SYSTEM | (1 << 20), mask: 0xffffffff, unit: 'cmu', gas: 'interrupt', latency: 'system', desc: 'breakpoint exception' }),
+  row({ name: 'fence', ext: 'I', fmt: Fmt.FENCE, syntax: 'pred,succ', match: OP_MISC_MEM | f3(0), mask: MASK_F3, unit: 'alu', gas: 'fence', latency: 'single', fn: '-', a: '-', b: '-', wb: '-', desc: 'memory ordering; a no-op on this in-order, single-hart core' }),
+  row({ name: 'ecall', ext: 'I', fmt: Fmt.SYS, syntax: '', match: OP_SYSTEM, mask: 0xffffffff, unit: 'cmu', gas: 'interrupt', latency: 'system', fn: '-', a: '-', b: '-', wb: '-', effect: 'host', desc: 'INTERRUPT: run the parent frame\'s interrupt handler (docs/architecture.md)' }),
+  row({ name: 'ebreak', ext: 'I', fmt: Fmt.SYS, syntax: '', match: OP_SYSTEM | (1 << 20), mask: 0xffffffff, unit: 'cmu', gas: 'interrupt', latency: 'system', fn: '-', a: '-', b: '-', wb: '-', effect: 'break', desc: 'breakpoint exception' }),
   // M (chapter 7)
   rType('mul', 'M', 0, 0x01, 'mdu', 'mul', 'mul', 'rd = (rs1 * rs2)[31:0]'),
   rType('mulh', 'M', 1, 0x01, 'mdu', 'mul', 'mul', 'rd = (signed rs1 * signed rs2)[63:32]'),
@@ -129,18 +233,22 @@ export const TABLE: readonly InsnRow[] = Object.freeze([
   rType('rem', 'M', 6, 0x01, 'mdu', 'div', 'div', 'rd = rs1 % rs2 (signed; %0 = rs1; MIN%-1 = 0)'),
   rType('remu', 'M', 7, 0x01, 'mdu', 'div', 'div', 'rd = rs1 % rs2 (unsigned; %0 = rs1)'),
   // Xevm, custom-0 (docs/architecture.md gives the full semantics)
-  xevm('eval', 0, 'rd,rs1', MASK_F7 | M_RS2, 'cmu', 'eval', 'EVAL: run a child frame described at rs1; rd = status'),
-  xevm('return', 1, 'rs1,rs2', MASK_F7 | M_RD, 'cmu', 'frame', 'RETURN: end this frame successfully with output mem[rs1 .. rs1+rs2)'),
-  xevm('throw', 2, 'rs1', MASK_F7 | M_RD | M_RS2, 'cmu', 'frame', 'THROW: end this frame with exception code rs1'),
-  xevm('gas', 3, 'rd', MASK_F7 | M_RS1 | M_RS2, 'gas', 'query', 'rd = gas left in this frame (0xffffffff when infinite)'),
-  xevm('perm', 4, 'rd', MASK_F7 | M_RS1 | M_RS2, 'perm', 'query', 'rd = this frame\'s permission set'),
-  xevm('gastab', 5, 'rd,rs1,rs2', MASK_F7, 'gas', 'query', 'rd = cost of gas class rs1; set it to rs2 (needs alter-gas-table, else rd = 0)'),
+  xevm('eval', 0, 'rd,rs1', MASK_F7 | M_RS2, 'cmu', 'eval', { fn: '-', a: 'rs1', b: '-', wb: 'cmu', effect: 'frame' }, 'EVAL: run a child frame described at rs1; rd = status'),
+  xevm('return', 1, 'rs1,rs2', MASK_F7 | M_RD, 'cmu', 'frame', { fn: '-', a: 'rs1', b: 'rs2', wb: '-', effect: 'frame' }, 'RETURN: end this frame successfully with output mem[rs1 .. rs1+rs2)'),
+  xevm('throw', 2, 'rs1', MASK_F7 | M_RD | M_RS2, 'cmu', 'frame', { fn: '-', a: 'rs1', b: '-', wb: '-', effect: 'frame' }, 'THROW: end this frame with exception code rs1'),
+  xevm('gas', 3, 'rd', MASK_F7 | M_RS1 | M_RS2, 'gas', 'query', { fn: '-', a: '-', b: '-', wb: 'gas' }, 'rd = gas left in this frame (0xffffffff when infinite)'),
+  xevm('perm', 4, 'rd', MASK_F7 | M_RS1 | M_RS2, 'perm', 'query', { fn: '-', a: '-', b: '-', wb: 'perm' }, 'rd = this frame\'s permission set'),
+  xevm('gastab', 5, 'rd,rs1,rs2', MASK_F7, 'gas', 'query', { fn: '-', a: 'rs1', b: 'rs2', wb: 'cmu', effect: 'frame' }, 'rd = cost of gas class rs1; set it to rs2 (needs alter-gas-table, else rd = 0)'),
 ]);
 
 /** Opcode index of each row by mnemonic, for code that must name an instruction. */
 export const OPS: Readonly<Record<string, number>> = Object.freeze(Object.fromEntries(TABLE.map((r, i) => [r.name, i])));
 
-/** Named opcode indices: the switch labels of the ISS and of pipeline control. */
+/**
+ * Named opcode indices, in table order (test/semantics.test.ts checks every name), for code
+ * that must name one instruction: tools, tests, the call-management unit's dispatch. The
+ * models' execute paths read the rows' columns instead, never an index or a range of them.
+ */
 export const enum Op {
   LUI, AUIPC, JAL, JALR, BEQ, BNE, BLT, BGE, BLTU, BGEU, LB, LH, LW, LBU, LHU, SB, SH, SW,
   ADDI, SLTI, SLTIU, XORI, ORI, ANDI, SLLI, SRLI, SRAI, ADD, SUB, SLL, SLT, SLTU, XOR, SRL, SRA, OR, AND,
@@ -148,6 +256,23 @@ export const enum Op {
   EVAL, RETURN, THROW, GAS, PERM, GASTAB,
   /** Not a row: the predecoded value of an encoding the table rejects. */
   ILLEGAL,
+}
+
+// The derived columns as arrays indexed by row (one more entry, for Op.ILLEGAL), for hot loops.
+const N = TABLE.length + 1;
+/** Semantic class of each row. */
+export const EXEC = new Uint8Array(N).fill(Exec.ILLEGAL);
+/** Operation selector (semantics.Fn) of each row. */
+export const FN = new Uint8Array(N);
+/** Memory access width in bytes (0: none) and whether a load sign-extends. */
+export const MEM_WIDTH = new Uint8Array(N);
+export const MEM_SIGNED = new Uint8Array(N);
+for (let i = 0; i < TABLE.length; i++) {
+  const r = TABLE[i]!;
+  EXEC[i] = r.exec;
+  FN[i] = r.fn === '-' ? 0 : FN_NAMES.indexOf(r.fn);
+  MEM_WIDTH[i] = r.width;
+  MEM_SIGNED[i] = r.signed ? 1 : 0;
 }
 
 /** Gas classes in a fixed order: `gastab` addresses them by this index. */
