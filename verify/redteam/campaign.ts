@@ -12,7 +12,7 @@ import { Rng } from './mutate.js';
 import { EVMINF } from './spawn.js';
 
 /** Share of the inputs per kind (the CLI-misuse kind spawns every case, so it gets fewer). */
-export const WEIGHTS: Readonly<Record<Kind, number>> = { elf: 30, asm: 30, trace: 15, guest: 20, cli: 5 };
+export const WEIGHTS: Readonly<Record<Kind, number>> = { elf: 30, asm: 30, trace: 15, guest: 22, cli: 3 };
 
 export interface CampaignOptions {
   count: number;

@@ -208,12 +208,14 @@ function slices(rng: Rng): GuestProgram {
     const mustReject = fields.some((f) => f.bad), unsure = fields.some((f) => f.unsure);
     // Where the descriptor itself sits: in the data, exactly at the end of the data region, or
     // across its end.
-    const place = rng.chance(0.8) ? 'mid' : rng.pick(['end', 'cross', 'wrap']);
+    let place = rng.chance(0.8) ? 'mid' : rng.pick(['end', 'cross', 'wrap']);
+    // One descriptor can sit at the end of the data.
+    if ((place === 'end' || place === 'cross') && descs.some((d) => d.startsWith('@tail@'))) place = 'mid';
     const label = place === 'end' || place === 'cross' ? 'tail' : `d${k}`;
     const line = `${label}:\t.word ${fields.map((f) => f.value).join(', ')}, 0, 0`;
     if (place === 'end' || place === 'cross') {
-      if (descs.some((d) => d.startsWith('@tail@'))) { descs.push(line.replace(/^tail:/, `d${k}:`)); body.push(`\tla s0, d${k}`); }
-      else { descs.push(`@tail@${line}`); body.push(place === 'end' ? '\tla s0, tail' : '\tla s0, tail + 8'); }
+      descs.push(`@tail@${line}`);
+      body.push(place === 'end' ? '\tla s0, tail' : '\tla s0, tail + 8');
     } else {
       descs.push(line);
       body.push(place === 'wrap' ? '\tli s0, 0xfffffff0' : `\tla s0, d${k}`);
