@@ -41,7 +41,8 @@ export const newEpoch = (): number => ++epochs;
 
 /**
  * A translated block. Returns the gas its retired instructions cost (from `gc`, the per-op cost
- * table in force), or -1 without doing anything when the whole block's cost exceeds `room`.
+ * table in force), or -1 without doing anything when the whole block's cost exceeds `room`: the
+ * gas gate's headroom (cpu/gas.ts `fits`: gate − used, +Infinity for an INFINITE_GAS frame).
  */
 export type BlockFn = (s: BlockHost, x: Int32Array, gc: Float64Array, room: number) => number;
 

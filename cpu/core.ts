@@ -223,6 +223,7 @@ export class Core {
   set perm(p: number) {
     this.v[this.permReg.r_pset] = p & 0xff;
     this.bus.pset = p & 0xff;
+    this.gasUnit.frame(this.gasUnit.limit, p & 0xff);
   }
 
   get gasCost(): Float64Array {
@@ -246,7 +247,7 @@ export class Core {
   }
 
   set gasLimit(g: number) {
-    this.gasUnit.limit = g;
+    this.gasUnit.frame(g, this.perm);
     this.gasUnit.set(this.v, this.gasUnit.used);
   }
 

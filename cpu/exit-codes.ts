@@ -11,7 +11,7 @@ export const EXIT = Object.freeze({
   LIMIT: 124,
   /** The guest made a system call the host does not serve. */
   UNKNOWN_SYSCALL: 125,
-  /** Malformed input: ELF, assembly source, trace or waveform. */
+  /** Malformed input: ELF, assembly source, trace or waveform; or a program over the memory budget. */
   BAD_INPUT: 126,
   /** Input file missing or unreadable. */
   NO_FILE: 127,

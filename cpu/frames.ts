@@ -4,10 +4,10 @@
 // cycle model additionally charges the switch cycles of docs/architecture.md "Timing".
 
 import { decode, rdOf, rs1Of, rs2Of } from '../isa/decode.js';
-import { GAS_CLASSES, Op, TABLE } from '../isa/table.js';
-import { GAS_INFINITE } from './iss.js';
-import { AddressSpace, LayoutError, Perm, Region } from './memory.js';
-import { PermBit } from './perm.js';
+import { Op, TABLE } from '../isa/table.js';
+import { charge, copyGas, GAS_INFINITE, ramGas, setClassCost } from './gas.js';
+import { AddressSpace, checkRootBudget, DEFAULT_MEM_LIMIT, hostBytesOf, LayoutError, Perm, Region, REQUEST_BASE, REQUEST_WINDOW, type RegionShare } from './memory.js';
+import { PermBit, PSET_DEFINED } from './perm.js';
 import { Cause, CAUSE_NAMES, Stop } from './trap.js';
 
 /** What the frame logic needs of a model (both Iss and Core provide it). */
@@ -50,16 +50,17 @@ export interface RootHandler {
 
 export const enum Status {
   SUCCESS = 0, THROW = 1, OUT_OF_GAS = 2, BOUNDS = 3, ILLEGAL_INSTRUCTION = 4, MISALIGNED = 5,
-  BREAKPOINT = 6, CALL_DEPTH = 7, BAD_DESCRIPTOR = 8, INTERRUPT_DENIED = 9,
+  BREAKPOINT = 6, CALL_DEPTH = 7, BAD_DESCRIPTOR = 8, INTERRUPT_DENIED = 9, MEMORY_LIMIT = 10,
 }
-export const STATUS_NAMES = ['SUCCESS', 'THROW', 'OUT_OF_GAS', 'BOUNDS', 'ILLEGAL_INSTRUCTION', 'MISALIGNED', 'BREAKPOINT', 'CALL_DEPTH', 'BAD_DESCRIPTOR', 'INTERRUPT_DENIED'] as const;
+export const STATUS_NAMES = ['SUCCESS', 'THROW', 'OUT_OF_GAS', 'BOUNDS', 'ILLEGAL_INSTRUCTION', 'MISALIGNED', 'BREAKPOINT', 'CALL_DEPTH', 'BAD_DESCRIPTOR', 'INTERRUPT_DENIED', 'MEMORY_LIMIT'] as const;
 
 export const MAX_DEPTH = 1024;
-export const COPY_GAS_PER_WORD = 1;
-export const MAX_RAM = 16 << 20;
+export { COPY_GAS_PER_WORD, RAM_GAS_PER_WORD } from './gas.js';
+export { REQUEST_BASE };
+/** Largest slice, RAM and request (bytes); a request fills at most the reserved window. */
+export const MAX_RAM = REQUEST_WINDOW;
 export const CHILD_CODE_BASE = 0x0001_0000;
 export const CHILD_INPUT_BASE = 0x2000_0000;
-export const REQUEST_BASE = 0x3000_0000;
 export const CHILD_RAM_BASE = 0x4000_0000;
 /** Descriptor layout (byte offsets). */
 export const enum Desc { PSET = 0, CSTART = 4, CSIZE = 8, ISTART = 12, ISIZE = 16, OSTART = 20, OSIZE = 24, GAS = 28, NSTART = 32, NSIZE = 36, RAMSIZE = 40, RESULT = 44, GASUSED = 48, BYTES = 52 }
@@ -79,6 +80,13 @@ function statusOfCause(cause: number): Status {
 }
 
 const words = (bytes: number): number => Math.ceil(bytes / 4);
+
+/** The region holding a readable slice, and whether a frame's region may view its bytes instead of copying them. */
+function shareOf(mem: AddressSpace, addr: number, len: number, frozen: boolean): RegionShare | undefined {
+  const r = mem.find(addr, len, Perm.R)!;
+  // Read-only bytes never change; a suspended interrupter's bytes cannot change while its handler runs.
+  return frozen || (r.perm & Perm.W) === 0 ? { of: r, at: addr - r.base } : undefined;
+}
 
 /** A suspended or running frame. */
 class Frame {
@@ -103,6 +111,11 @@ class Frame {
   linkAddr = 0;
   linkLen = 0;
   linkRd = 0;
+  /** eval: OSTART and OSIZE, latched when EVAL started (docs/architecture.md, EVAL). */
+  outStart = 0;
+  outSize = 0;
+  /** Host memory of the regions this frame created (docs/architecture.md, Limits). */
+  hostBytes = 0;
 }
 
 /** How a frame ended. `fail` ends a child with a status that has no trap cause. */
@@ -137,9 +150,21 @@ export class CallManager {
   private returnFrom = 0;
   /** Called whenever a frame is entered (checkers watch permissions and gas limits here). */
   onEnter: ((kind: 'eval' | 'handler', depth: number, perm: number, gasLimit: number) => void) | null = null;
+  /** The memory budget of all live frames, and the host bytes they hold now (docs/architecture.md, Limits). */
+  readonly memLimit: number;
+  liveBytes = 0;
+  /** The most host bytes the live frames held at once. */
+  peakBytes = 0;
 
-  constructor(private readonly m: FrameModel, private readonly host: RootHandler) {
+  constructor(private readonly m: FrameModel, private readonly host: RootHandler, opts: { memLimit?: number } = {}) {
+    this.memLimit = opts.memLimit ?? DEFAULT_MEM_LIMIT;
     const root = new Frame('root', m.mem, m.perm, 0, null, 0, 0, null);
+    for (const r of m.mem.regions) {
+      if (r.base < REQUEST_BASE + REQUEST_WINDOW && REQUEST_BASE < r.end) throw new LayoutError(`region ${r.name} at 0x${r.base.toString(16)} reaches into the request ROM window at 0x${REQUEST_BASE.toString(16)} (docs/memory-map.md)`);
+      root.hostBytes += r.hostBytes;
+    }
+    checkRootBudget(root.hostBytes, this.memLimit);
+    this.liveBytes = this.peakBytes = root.hostBytes;
     this.frame = root;
     root.gasLimit = m.gasLimit;
   }
@@ -178,7 +203,7 @@ export class CallManager {
       if (!(e instanceof DataUnavailable)) throw e;
       // Cannot be caught by any frame: unwind them all, back to the root's context.
       const depth = this.frame.depth;
-      while (this.stack.length > 0) this.load(this.stack.pop()!);
+      while (this.stack.length > 0) { this.liveBytes -= this.frame.hostBytes; this.load(this.stack.pop()!); }
       return { kind: 'unavailable', detail: e.message, depth };
     }
     switch (stop) {
@@ -191,12 +216,9 @@ export class CallManager {
 
   // ---- helpers over the running model ----
 
+  /** The gas gate (cpu/gas.ts) for the unit's own charges. */
   private charge(gas: number): boolean {
-    const m = this.m;
-    if (m.perm & PermBit.INFINITE_GAS) { m.gasUsed += gas; return true; }
-    if (m.gasUsed + gas > m.gasLimit) return false;
-    m.gasUsed += gas;
-    return true;
+    return charge(this.m, gas);
   }
 
   private retireFrameInsn(): void {
@@ -266,13 +288,7 @@ export class CallManager {
       case Op.GASTAB: {
         if (!this.charge(base)) return this.outOfGas();
         // Privileged: without ALTER_GAS_TABLE, or for an unknown class, rd = 0 and no change.
-        const cls = rs1v >>> 0;
-        let old = 0;
-        if (cls < GAS_CLASSES.length && m.perm & PermBit.ALTER_GAS_TABLE) {
-          for (let i = 0; i < TABLE.length; i++) {
-            if (TABLE[i]!.gas === GAS_CLASSES[cls]) { old = m.gasCost[i]!; m.gasCost[i] = rs2v >>> 0; }
-          }
-        }
+        const old = m.perm & PermBit.ALTER_GAS_TABLE ? setClassCost(m.gasCost, rs1v >>> 0, rs2v) : 0;
         const rd = rdOf(word);
         if (rd !== 0) m.x[rd] = old;
         this.retireFrameInsn();
@@ -285,7 +301,7 @@ export class CallManager {
         if (out === null || !this.readable(m.mem, rs1v, len)) {
           return this.endFrame({ kind: 'trap', cause: Cause.LOAD_FAULT, tval: rs1v >>> 0, pc: m.pc >>> 0 });
         }
-        if (!this.charge(COPY_GAS_PER_WORD * words(len))) return this.outOfGas();
+        if (!this.charge(copyGas(len))) return this.outOfGas();
         this.retireFrameInsn();
         this.returnFrom = rs1v >>> 0;
         return this.endFrame({ kind: 'return', output: out });
@@ -326,23 +342,37 @@ export class CallManager {
       return finishEarly(Status.BAD_DESCRIPTOR);
     }
     if (caller.depth >= MAX_DEPTH) return finishEarly(Status.CALL_DEPTH);
-    if (!this.charge(COPY_GAS_PER_WORD * (words(csize) + words(isize)))) return this.outOfGas();
+    // Code and input from read-only memory are viewed, not copied (the copy cycles and gas stay);
+    // code only when whole words, so the child's zero padding is never the caller's bytes.
+    const codeShare = csize > 0 && csize % 4 === 0 && cstart % 4 === 0 ? shareOf(mem, cstart, csize, false) : undefined;
+    const inputShare = isize > 0 ? shareOf(mem, istart, isize, false) : undefined;
+    const csize4 = (csize + 3) & ~3;
+    const hostBytes = (csize > 0 ? hostBytesOf(csize4, Perm.R | Perm.X, CHILD_CODE_BASE, codeShare) : 0)
+      + (isize > 0 ? hostBytesOf(isize, Perm.R, CHILD_INPUT_BASE, inputShare) : 0) + ramsize;
+    if (this.liveBytes + hostBytes > this.memLimit) return finishEarly(Status.MEMORY_LIMIT);
+    if (!this.charge(copyGas(csize) + copyGas(isize) + ramGas(ramsize))) return this.outOfGas();
 
     const childMem = new AddressSpace();
     try {
-      if (csize > 0) childMem.add(new Region('code', 'code', CHILD_CODE_BASE, (csize + 3) & ~3, Perm.R | Perm.X, mem.peek(cstart, csize)!));
-      if (isize > 0) childMem.add(new Region('input', 'input', CHILD_INPUT_BASE, isize, Perm.R, mem.peek(istart, isize)!));
+      if (csize > 0) childMem.add(new Region('code', 'code', CHILD_CODE_BASE, csize4, Perm.R | Perm.X, codeShare ? undefined : mem.peek(cstart, csize)!, codeShare));
+      if (isize > 0) childMem.add(new Region('input', 'input', CHILD_INPUT_BASE, isize, Perm.R, inputShare ? undefined : mem.peek(istart, isize)!, inputShare));
       if (ramsize > 0) childMem.add(new Region('ram', 'ram', CHILD_RAM_BASE, ramsize, Perm.R | Perm.W));
     } catch (e) {
       if (e instanceof LayoutError) return finishEarly(Status.BAD_DESCRIPTOR);
       throw e;
     }
-    const perm = pset & caller.perm & 0xff;
+    const perm = pset & caller.perm & PSET_DEFINED;
     // The child's interrupts are served in the context of the frame the caller acts as.
     const owner = caller.actsAs ?? caller;
     const child = new Frame('eval', childMem, perm, caller.depth + 1, owner, nstart, nsize, null);
+    // The descriptor is latched here: later writes to it do not affect this EVAL. RESULT and
+    // GASUSED go back to desc + 44 and desc + 48, checked writable above; a frame's address space
+    // never changes while it lives, so they still are when the child ends.
     child.linkAddr = desc;
     child.linkRd = rd;
+    child.outStart = ostart >>> 0;
+    child.outSize = osize >>> 0;
+    child.hostBytes = hostBytes;
     child.pc = CHILD_CODE_BASE;
     child.regs[SP] = CHILD_RAM_BASE + ramsize;
     child.regs[A0] = CHILD_INPUT_BASE;
@@ -352,6 +382,8 @@ export class CallManager {
     this.save(caller);
     this.stack.push(caller);
     this.evals++;
+    this.liveBytes += hostBytes;
+    if (this.liveBytes > this.peakBytes) this.peakBytes = this.liveBytes;
     this.cycles(CYCLES_CREATE, [
       { src: cstart >>> 0, dst: CHILD_CODE_BASE, words: words(csize) },
       { src: istart >>> 0, dst: CHILD_INPUT_BASE, words: words(isize) },
@@ -372,16 +404,18 @@ export class CallManager {
     const pc = (m.pc - 4) >>> 0;
     if (f.irqSize === 0) return this.endFrame({ kind: 'fail', status: Status.INTERRUPT_DENIED, pc });
     const reqAddr = m.x[A0]! >>> 0, reqLen = m.x[A1]! >>> 0, replyAddr = m.x[A2]! >>> 0, replyCap = m.x[A3]! >>> 0;
-    if (!this.readable(m.mem, reqAddr, reqLen) || !this.writable(m.mem, replyAddr, replyCap) || reqLen > MAX_RAM) {
+    if (!this.readable(m.mem, reqAddr, reqLen) || !this.writable(m.mem, replyAddr, replyCap) || reqLen > REQUEST_WINDOW) {
       return this.endFrame({ kind: 'trap', cause: Cause.LOAD_FAULT, tval: reqAddr, pc });
     }
     if (f.depth >= MAX_DEPTH) return this.endFrame({ kind: 'fail', status: Status.CALL_DEPTH, pc });
-    if (!this.charge(COPY_GAS_PER_WORD * words(reqLen))) return this.outOfGas();
+    if (!this.charge(copyGas(reqLen))) return this.outOfGas();
     const owner = f.irqOwner;
     // The handler runs in the owner's address space plus a request ROM of its own.
     const hmem = new AddressSpace();
     for (const r of owner.mem.regions) if (r.kind !== 'input' || r.base !== REQUEST_BASE) hmem.add(r);
-    if (reqLen > 0) hmem.add(new Region('request', 'input', REQUEST_BASE, reqLen, Perm.R, m.mem.peek(reqAddr, reqLen)!));
+    // The request ROM views the interrupter's bytes: it is suspended until the handler ends, and
+    // no frame that can run meanwhile maps its memory. The window is reserved in every frame.
+    if (reqLen > 0) hmem.add(new Region('request', 'input', REQUEST_BASE, reqLen, Perm.R, undefined, shareOf(m.mem, reqAddr, reqLen, true)));
     // Its stack starts below the newest suspended frame acting as the owner (the owner itself,
     // or a handler of the owner's that is itself waiting), so nested handlers never overlap.
     let ownerSp = owner.regs[SP]!;
@@ -419,6 +453,7 @@ export class CallManager {
     const used = m.gasUsed;
     const infinite = (f.perm & PermBit.INFINITE_GAS) !== 0;
     const parent = this.stack.pop()!;
+    this.liveBytes -= f.hostBytes;
     let status: Status, result = 0, output: Uint8Array = new Uint8Array(0);
     switch (end.kind) {
       case 'return': status = Status.SUCCESS; output = end.output; break;
@@ -427,17 +462,16 @@ export class CallManager {
       case 'fail': status = end.status; result = end.pc; break;
       default: status = Status.SUCCESS;
     }
-    const outTo = f.kind === 'eval' ? this.readWord(parent.mem, f.linkAddr + Desc.OSTART) : f.linkAddr;
+    const outTo = f.kind === 'eval' ? f.outStart : f.linkAddr;
     this.cycles(CYCLES_TEARDOWN, status === Status.SUCCESS ? [{ src: this.returnFrom, dst: outTo >>> 0, words: words(output.length) }] : []);
     this.load(parent);
     if (!infinite) m.gasUsed += used;
     if (f.kind === 'eval') {
       const desc = f.linkAddr;
-      const osize = this.readWord(m.mem, desc + Desc.OSIZE), ostart = this.readWord(m.mem, desc + Desc.OSTART);
-      const n = Math.min(output.length, osize);
-      if (!this.charge(COPY_GAS_PER_WORD * words(n))) return this.outOfGas();
+      const n = Math.min(output.length, f.outSize);
+      if (!this.charge(copyGas(n))) return this.outOfGas();
       if (status === Status.SUCCESS) result = n;
-      this.store(m.mem, ostart, output.subarray(0, n));
+      this.store(m.mem, f.outStart, output.subarray(0, n));
       this.storeWord(m.mem, desc + Desc.RESULT, result);
       this.storeWord(m.mem, desc + Desc.GASUSED, infinite ? 0 : used);
       if (f.linkRd !== 0) m.x[f.linkRd] = status;
@@ -445,7 +479,7 @@ export class CallManager {
     } else {
       // Handler done: reply into the interrupter's buffer; it resumes after its ECALL.
       const n = status === Status.SUCCESS ? Math.min(output.length, f.linkLen) : 0;
-      if (!this.charge(COPY_GAS_PER_WORD * words(n))) return this.outOfGas();
+      if (!this.charge(copyGas(n))) return this.outOfGas();
       this.store(m.mem, f.linkAddr, output.subarray(0, n));
       m.x[A0] = status;
       m.x[A1] = status === Status.THROW ? result : n;

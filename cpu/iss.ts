@@ -5,28 +5,17 @@
 // is the caller's choice: `step()` runs one instruction and `commit` describes it (derived from
 // the pre- and post-state, so the fast loop pays nothing for it).
 
-import { Op, TABLE, DEFAULT_GAS_COSTS } from '../isa/table.js';
+import { Op, TABLE } from '../isa/table.js';
 import * as sem from '../isa/semantics.js';
 import { AddressSpace, Perm, Region } from './memory.js';
 import type { BusSlave } from './bus.js';
 import { deviceLoad, deviceStore, findDevice } from '../peripherals/device.js';
 import { Cause, Stop } from './trap.js';
+import { GAS_INFINITE, gasCostsByOp, gasLeft, gateOf } from './gas.js';
 import { BLOCK_HOT, BLOCK_TRANSLATED, blockCache, newEpoch, type BlockCache, type BlockHost } from './blocks.js';
-
-/** Gas limit meaning "infinite": the counter still meters, but never runs out. */
-export const GAS_INFINITE = Number.MAX_SAFE_INTEGER;
 
 const NO_REGION = new Region('none', 'ram', 0, 0, 0);
 const EMPTY = new Int32Array(0);
-
-/** Per-op base gas cost from the table's gas class (docs/gas.md). */
-/** Costs are unsigned 32-bit values (GASTAB can set any), so they are held as doubles. */
-export function gasCostsByOp(costs: Readonly<Record<string, number>> = DEFAULT_GAS_COSTS): Float64Array {
-  const out = new Float64Array(TABLE.length + 1);
-  for (let i = 0; i < TABLE.length; i++) out[i] = costs[TABLE[i]!.gas]!;
-  out[Op.ILLEGAL] = 0;
-  return out;
-}
 
 /** One retired instruction, as the commit log and RVFI describe it. */
 export interface Commit {
@@ -105,6 +94,8 @@ export class Iss implements BlockHost {
     const x = this.x;
     const gcost = this.gasCost;
     const glimit = this.gasLimit;
+    // The gas gate (cpu/gas.ts): `fits` inlined as `gas + cost > gate` means out of gas.
+    const gate = gateOf(glimit, this.perm);
     let gas = this.gasUsed;
     let pc = this.pc >>> 0;
     let n = 0;
@@ -136,7 +127,7 @@ export class Iss implements BlockHost {
           if (st < BLOCK_TRANSLATED && blocks.translate(i)) this.translatedBlocks++;
           const fn = blocks.fns[i]!;
           if (fn !== null && n + blocks.len[i]! <= max) {
-            const g = fn(this, x, gcost, glimit - gas);
+            const g = fn(this, x, gcost, gate - gas);
             if (g >= 0 && this.bk > 0) {
               gas += g; n += this.bk; pc = this.bpc;
               continue loop;
@@ -147,7 +138,7 @@ export class Iss implements BlockHost {
       const ctl = ctlA[i]!;
       const op = ctl & 0xff;
       const ng = gas + gcost[op]!;
-      if (ng > glimit) { this.cause = Cause.OUT_OF_GAS; this.tval = 0; stop = Stop.TRAP; break loop; }
+      if (ng > gate) { this.cause = Cause.OUT_OF_GAS; this.tval = 0; stop = Stop.TRAP; break loop; }
       const rd = (ctl >> 8) & 31, rs1 = (ctl >> 16) & 31, rs2 = ctl >>> 24, imm = immA[i]!;
       let npc = (pc + 4) >>> 0;
       let a = 0;
@@ -240,7 +231,7 @@ export class Iss implements BlockHost {
         case Op.DIVU: x[rd] = sem.divu(x[rs1]!, x[rs2]!); break;
         case Op.REM: x[rd] = sem.rem(x[rs1]!, x[rs2]!); break;
         case Op.REMU: x[rd] = sem.remu(x[rs1]!, x[rs2]!); break;
-        case Op.GAS: x[rd] = glimit === GAS_INFINITE ? -1 : glimit - ng; break;
+        case Op.GAS: x[rd] = gasLeft(glimit, ng); break;
         case Op.PERM: x[rd] = this.perm; break;
         case Op.EVAL: case Op.RETURN: case Op.THROW: case Op.GASTAB: stop = Stop.FRAME; break loop;
         default: this.cause = Cause.ILLEGAL_INSTRUCTION; this.tval = cr.code!.word[i]! >>> 0; stop = Stop.TRAP; break loop;

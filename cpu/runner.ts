@@ -35,12 +35,14 @@ export interface RunLimits {
   /** Called about every `progressEvery` instructions (for a terminal progress line). */
   onProgress?: (instructions: number, cycles: number | null) => void;
   progressEvery?: number;
+  /** The memory budget of all live frames in bytes (default DEFAULT_MEM_LIMIT, docs/architecture.md, Limits). */
+  memLimit?: number;
 }
 
 const hex = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
 
 export function runToEnd(m: CpuModel, host: RootHandler, limits: RunLimits = {}): RunResult {
-  const cm = new CallManager(m, host);
+  const cm = new CallManager(m, host, { memLimit: limits.memLimit });
   const end = cm.run(limits);
   const base = { instructions: m.retired, cycles: m.cycles ?? null, gas: m.gasUsed, pc: m.pc >>> 0, evals: cm.evals, interrupts: cm.interrupts, output: null };
   switch (end.kind) {

@@ -84,8 +84,16 @@ export class Predecoded {
   readonly imm: Int32Array;
   readonly word: Int32Array;
 
-  constructor(code: Uint8Array) {
+  /** `share`: words [at, at + n) of another predecoding, viewed, not copied (code ROM never changes). */
+  constructor(code: Uint8Array, share?: { of: Predecoded; at: number }) {
     const n = code.length >>> 2;
+    if (share !== undefined) {
+      const { of, at } = share;
+      this.ctl = of.ctl.subarray(at, at + n);
+      this.imm = of.imm.subarray(at, at + n);
+      this.word = of.word.subarray(at, at + n);
+      return;
+    }
     this.ctl = new Int32Array(n);
     this.imm = new Int32Array(n);
     this.word = new Int32Array(n);

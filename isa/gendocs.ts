@@ -3,7 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_GAS_COSTS, GAS_CLASSES, TABLE, type InsnRow } from './table.js';
+import { COPY_GAS_PER_WORD, DEFAULT_GAS_COSTS, GAS_CLASSES, RAM_GAS_PER_WORD, TABLE, type InsnRow } from './table.js';
 
 const FMT_NAMES = ['R', 'I', 'S', 'B', 'U', 'J', 'I (shift)', 'FENCE', 'SYSTEM'];
 const hex = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
@@ -51,8 +51,9 @@ export function gasMarkdown(): string {
     'Every retired instruction is charged the base cost of its gas class as it enters MEM',
     '(docs/timing.md); stalls cost nothing. Continuing when the next charge would exceed the',
     "frame's limit is an out-of-gas exception (the instruction does not execute). Frames with",
-    'the infinite-gas permission are metered but never run out. `gastab` reads and, with the',
-    'alter-gas-table permission, changes a class cost; its index is the row number below.',
+    'the infinite-gas permission are metered but never run out: the gate does not apply to them,',
+    'whatever the costs. `gastab` reads and, with the alter-gas-table permission, changes a class',
+    'cost (any unsigned 32-bit value); its index is the row number below.',
     '',
     '| index | gas class | default cost | instructions |',
     '|---|---|---|---|',
@@ -61,7 +62,20 @@ export function gasMarkdown(): string {
     const names = TABLE.filter((r) => r.gas === c).map((r) => `\`${r.name}\``).join(' ');
     lines.push(`| ${i} | ${c} | ${DEFAULT_GAS_COSTS[c]} | ${names} |`);
   });
-  lines.push('');
+  lines.push(
+    '',
+    '## Dynamic costs',
+    '',
+    'Charged by the call-management unit through the same gate, on top of the base cost',
+    '(docs/architecture.md): running out is the charging frame\'s out-of-gas exception.',
+    '',
+    '| what | gas | charged to |',
+    '|---|---|---|',
+    `| copying a slice: EVAL's code and input, INTERRUPT's request | ${COPY_GAS_PER_WORD} per 4 bytes, rounded up | the caller, the interrupter |`,
+    `| copying RETURN's output | ${COPY_GAS_PER_WORD} per 4 bytes, rounded up | the returning frame for all of it, then the receiver for the bytes it keeps |`,
+    `| a child's RAM (EVAL's RAMSIZE) | ${RAM_GAS_PER_WORD} per 4 bytes | the caller, at EVAL |`,
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -157,3 +157,8 @@ export const GAS_CLASSES: readonly GasClass[] = Object.freeze(['alu', 'mul', 'di
 export const DEFAULT_GAS_COSTS: Readonly<Record<GasClass, number>> = Object.freeze({
   alu: 1, mul: 3, div: 8, branch: 1, jump: 1, load: 2, store: 2, fence: 1, interrupt: 40, eval: 200, frame: 20, query: 1,
 });
+
+/** Gas per 32-bit word (rounded up) of every slice the call-management unit copies (docs/gas.md). */
+export const COPY_GAS_PER_WORD = 1;
+/** Gas per 32-bit word of RAM an EVAL allocates for its child (docs/gas.md). */
+export const RAM_GAS_PER_WORD = 1;

@@ -74,8 +74,9 @@ describe('EVAL', () => {
     expect(r.word('result')).toBe(4);
     // Child: addi 1 + li 1 + sw 2 + mv 1 + li 1 + RETURN 20 + one word out 1.
     expect(r.word('gasused')).toBe(27);
-    // Root: la 2 + EVAL 200 + copy-in of 6 code words 6 + the child's 27 + copy-out 1 + li 1 + ECALL 40.
-    expect(r.gas).toBe(277);
+    // Root: la 2 + EVAL 200 + copy-in of 6 code words 6 + 64 words of RAM (256 bytes) 64 + the
+    // child's 27 + copy-out 1 + li 1 + ECALL 40.
+    expect(r.gas).toBe(341);
     // EVAL (instruction 2) in WB at cycle 7; frame creation 4 + 6 code words; the child's RETURN
     // (its instruction 5) in WB 10 cycles after it starts; teardown 2 + 1 word; the root's last
     // two instructions: 6 cycles.

@@ -20,6 +20,8 @@ export interface LockstepOptions {
   /** The root frame's permissions and gas limit. */
   pset?: number;
   gas?: number;
+  /** The memory budget of the live frames (CallManager's memLimit). */
+  memLimit?: number;
 }
 
 export interface LockstepResult {
@@ -45,7 +47,7 @@ export function lockstep(elf: Uint8Array, opts: LockstepOptions = {}): LockstepR
   const iss = createModel('iss', loadElf(elf), root);
   const core = createModel('cycle', loadElf(elf), { ...root, randomStalls: opts.randomStalls, seed: opts.seed, waitStates: opts.waitStates });
   const hi = new LinuxHost(), hc = new LinuxHost();
-  const ci = new CallManager(iss, hi), cc = new CallManager(core, hc);
+  const ci = new CallManager(iss, hi, { memLimit: opts.memLimit }), cc = new CallManager(core, hc, { memLimit: opts.memLimit });
   const max = opts.maxInstructions ?? 50_000_000;
   const recent: string[] = [];
   for (let step = 0; ; step++) {

@@ -10,8 +10,9 @@
 import { createHash } from 'node:crypto';
 import { encode } from '../isa/encode.js';
 import { Op, OPS, TABLE } from '../isa/table.js';
-import { CallManager, Desc } from '../cpu/frames.js';
-import { GAS_INFINITE, Iss } from '../cpu/iss.js';
+import { CallManager, Desc, STATUS_NAMES } from '../cpu/frames.js';
+import { GAS_INFINITE } from '../cpu/gas.js';
+import { Iss } from '../cpu/iss.js';
 import { createModel, type ModelKind } from '../cpu/machine.js';
 import { AddressSpace, Perm, Region } from '../cpu/memory.js';
 import { PermBit } from '../cpu/perm.js';
@@ -181,7 +182,7 @@ export function runCase(seed: number, model: ModelKind): IsolationOutcome {
   if (status !== null && status >= 0 && status !== 8 && status !== 7 && gasUsed > c.gasLimitChild && !unbounded) {
     violations.push(`child used ${gasUsed} gas over its limit ${c.gasLimitChild}`);
   }
-  if (status !== null && status > 9) violations.push(`EVAL status ${status} is not a status code`);
+  if (status !== null && status >= STATUS_NAMES.length) violations.push(`EVAL status ${status} is not a status code`);
   return {
     seed, model, status, instructions: m.retired, violations,
     // At an instruction limit the cycle model has charged the instruction in MEM, not yet retired.
