@@ -43,7 +43,7 @@ export function violations(o: Observation): string[] {
   const v: string[] = [];
   if (o.signal === 'timeout') v.push(`no result within ${SPAWN_TIMEOUT_MS / 1000} s (hang)`);
   else if (o.signal) v.push(`killed by ${o.signal}`);
-  if (STACK_TRACE.test(o.stderr)) v.push(`stack trace or internal error on stderr: ${firstLine(o.stderr.match(STACK_TRACE)?.input ?? o.stderr)}`);
+  if (STACK_TRACE.test(o.stderr)) v.push(`stack trace or internal error on stderr: ${firstLine(o.stderr.split('\n').find((l) => STACK_TRACE.test(l)) ?? o.stderr)}`);
   if (o.guestExit) { /* the guest's own status: any byte */ }
   else if (o.code === EXIT.INTERNAL && !(o.allowed ?? []).includes(EXIT.INTERNAL)) v.push('exit code 1 (internal error)');
   else if (!ERROR_CODES.has(o.code) && o.code !== 0 && !(o.allowed ?? []).includes(o.code)) v.push(`exit code ${o.code} is not documented for this command`);
