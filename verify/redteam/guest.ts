@@ -11,12 +11,16 @@
 //  - slices:    descriptors with slices at region edges, across them and wrapping 2^32
 //  - perm:      children asking for permissions beyond their caller's, and GASTAB abuse
 //  - recursion: a child that EVALs itself to the depth limit with big input slices
-//  - exhaust:   the same with 16 MiB of RAM per frame, every page touched (spawned: host RSS)
+//  - exhaust:   the same with 16 MiB of RAM per frame, every page touched, until the memory
+//               budget stops it (MEMORY_LIMIT)
 
 import type { Rng } from './mutate.js';
 
 export type GuestAttack = 'race' | 'nested' | 'slices' | 'perm' | 'recursion' | 'exhaust';
 export const GUEST_ATTACKS: readonly GuestAttack[] = ['race', 'nested', 'slices', 'perm', 'recursion', 'exhaust'];
+
+/** The highest EVAL status (MEMORY_LIMIT, docs/architecture.md). */
+const MAX_STATUS = 10;
 
 /** The exit status a generated program uses for "a check I could make failed". */
 export const GUEST_FAIL = 99;
@@ -221,7 +225,7 @@ function slices(rng: Rng): GuestProgram {
       body.push(place === 'wrap' ? '\tli s0, 0xfffffff0' : `\tla s0, d${k}`);
     }
     const reject = mustReject || place === 'cross' || place === 'wrap';
-    body.push('\teval s1, s0', '\tli t2, 9', '\tbltu t2, s1, fail');
+    body.push('\teval s1, s0', `\tli t2, ${MAX_STATUS}`, '\tbltu t2, s1, fail');
     if (reject) body.push('\tli t2, 8', '\tbne s1, t2, fail');
     else if (!unsure) body.push('\tli t2, 8', '\tbeq s1, t2, fail');
   }
@@ -261,7 +265,7 @@ function perm(rng: Rng): GuestProgram {
     '\tperm s2', ...measure('s3'),
     '\tla s0, desc', '\teval s1, s0',
     ...measure('s4'),
-    '\tli t2, 9', '\tbltu t2, s1, fail',
+    `\tli t2, ${MAX_STATUS}`, '\tbltu t2, s1, fail',
     '\tla t0, out', '\tlw s5, 0(t0)', '\tlw s6, 4(t0)',
     '\tnot t2, s2', '\tand t3, t2, s5', '\tbnez t3, fail',   // the child holds no bit the root lacks
     '\tnot t2, s5', '\tand t3, t2, s6', '\tbnez t3, fail',   // the grandchild none the child lacks
@@ -297,7 +301,7 @@ function recursion(rng: Rng, exhaust: boolean): GuestProgram {
     'child_end:',
   );
   const body = [
-    '\tla s0, desc', '\teval s1, s0', '\tli t2, 9', '\tbltu t2, s1, fail', '\tbnez s1, pass',
+    '\tla s0, desc', '\teval s1, s0', `\tli t2, ${MAX_STATUS}`, '\tbltu t2, s1, fail', '\tbnez s1, pass',
     // No frame ran deeper than the limit of 1024 (the root is depth 0).
     '\tla t0, out', '\tlw t1, 0(t0)', '\tli t2, 1024', '\tbltu t2, t1, fail', '\tbeqz t1, fail',
   ];

@@ -3,7 +3,8 @@
 // digest of the root frame's memory. A library error is classified as the CLI classifies it.
 
 import { createHash } from 'node:crypto';
-import { loadElf, DEFAULT_STACK_SIZE, type LoadedProgram } from '../../cpu/program.js';
+import { loadElf, DEFAULT_STACK_SIZE, STACK_TOP, type LoadedProgram } from '../../cpu/program.js';
+import { DEFAULT_MEM_LIMIT } from '../../cpu/memory.js';
 import { createModel, type ModelKind } from '../../cpu/machine.js';
 import { LinuxHost } from '../../cpu/host.js';
 import { runToEnd, type RunResult } from '../../cpu/runner.js';
@@ -16,6 +17,8 @@ export interface ProgramOptions {
   gas?: number;
   stackSize?: number;
   maxInstructions: number;
+  /** The memory budget of the live frames (docs/architecture.md, Limits; default 4 GiB). */
+  memLimit?: number;
   /** ISS only: translate every block at first sight (cpu/blocks.ts) instead of when hot. */
   translateAll?: boolean;
 }
@@ -67,7 +70,7 @@ export function runProgram(elf: Uint8Array, model: ModelKind, o: ProgramOptions,
   };
   let prog: LoadedProgram;
   try {
-    prog = loadElf(elf, o.stackSize ?? DEFAULT_STACK_SIZE);
+    prog = loadElf(elf, o.stackSize ?? DEFAULT_STACK_SIZE, STACK_TOP, o.memLimit ?? DEFAULT_MEM_LIMIT);
   } catch (e) { return fail(e); }
   const m = createModel(model, prog, { pset: o.pset, gas: o.gas });
   if (m instanceof Iss && o.translateAll) m.hot = 0;
@@ -76,7 +79,7 @@ export function runProgram(elf: Uint8Array, model: ModelKind, o: ProgramOptions,
   let r: RunResult;
   try {
     // The cycle limit is a hang guard only: no program here needs 400 cycles per instruction.
-    r = runToEnd(m, host, { maxInstructions: o.maxInstructions, maxCycles: model === 'cycle' ? o.maxInstructions * 400 + 50_000_000 : undefined });
+    r = runToEnd(m, host, { memLimit: o.memLimit, maxInstructions: o.maxInstructions, maxCycles: model === 'cycle' ? o.maxInstructions * 400 + 50_000_000 : undefined });
   } catch (e) { return fail(e); }
   inspect?.(prog, 'after');
   const dec = new TextDecoder();

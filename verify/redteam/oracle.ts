@@ -6,13 +6,17 @@ import { AsmError } from '../../isa/asm.js';
 import { ElfError } from '../../isa/elf.js';
 import { HostError } from '../../cpu/host.js';
 import { EXIT } from '../../cpu/exit-codes.js';
+import { DEFAULT_MEM_LIMIT } from '../../cpu/memory.js';
 import { VcdError } from '../../waveforms/vcdread.js';
 import { TraceError } from '../../waveforms/rvfi.js';
 import { QemuLogError } from '../../waveforms/qemu-log.js';
 import { QemuError } from '../qemu.js';
 
-/** The host's resident-set budget for one evminf process (docs/security.md). */
-export const RSS_BUDGET_BYTES = 1024 << 20;
+/**
+ * The host's resident-set budget for one evminf process (docs/security.md): the memory budget
+ * of the live frames (docs/architecture.md, Limits) plus 512 MiB for the process itself.
+ */
+export const RSS_BUDGET_BYTES = DEFAULT_MEM_LIMIT + 512 * 2 ** 20;
 /** Wall-clock bound for one spawned command: longer is a hang. */
 export const SPAWN_TIMEOUT_MS = 60_000;
 
