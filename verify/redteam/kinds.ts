@@ -6,7 +6,7 @@
 // and twice; a representative subset is also run through the spawned CLI and must give the same
 // exit code and output. The CLI-misuse kind always spawns.
 
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assemble, assembleToElf } from '../../isa/asm.js';
@@ -157,7 +157,9 @@ const OK_SOURCE = '\t.text\n\t.globl _start\n_start:\n\tli a0, 1\n\tla a1, s\n\t
 
 function cliCase(rng: Rng, seed: number): RedCase {
   const files: Record<string, string> = { 'ok.S': b64(OK_SOURCE), 'ok.elf': b64(assembleToElf(OK_SOURCE)), 'empty.S': '', 'q.log': b64('garbage\n') };
-  const out = (): string => rng.pick(['/dev/full', '/dev/null', '.', 'dir', 'dangling', 'linkdir', 'nodir/x.out', '', '/proc/version', 'ok.S/x']);
+  // Special files are reached through symlinks in the case's directory: evminf writes some
+  // outputs to a temporary name and renames it, which (as root) would replace /dev/null itself.
+  const out = (): string => rng.pick(['devfull', 'devnull', '.', 'dir', 'dangling', 'linkdir', 'nodir/x.out', '', 'procversion', 'ok.S/x']);
   const numOpt = rng.pick([['run', 'ok.S', '--max-instructions'], ['run', 'ok.S', '--max-cycles'], ['run', 'ok.S', '--stack-size'], ['run', 'ok.S', '--pset'],
     ['run', 'ok.S', '--gas'], ['run', 'ok.S', '--vcd', 'w.vcd', '--vcd-from'], ['run', 'ok.S', '--vcd', 'w.vcd', '--vcd-to'], ['isolation', '--count'],
     ['fuzz', '--print', '--seed'], ['fuzz', '--print', '--items'], ['equiv', 'ok.S', '--qemu-log', 'q.log', '--context'], ['equiv', 'ok.S', '--qemu-log', 'q.log', '--max-instructions'],
@@ -180,7 +182,7 @@ function cliCase(rng: Rng, seed: number): RedCase {
   const c = rng.pick(choices)();
   return {
     kind: 'cli', seed, what: c.what, files, target: 'cli', spawn: true, argv: c.argv, stdout: c.stdout ?? 'capture',
-    dirs: ['dir', 'dirS.S'], links: [['dangling', 'nowhere/at/all'], ['linkdir', 'dir']],
+    dirs: ['dir', 'dirS.S'], links: [['dangling', 'nowhere/at/all'], ['linkdir', 'dir'], ['devfull', '/dev/full'], ['devnull', '/dev/null'], ['procversion', '/proc/version']],
   };
 }
 
@@ -330,6 +332,12 @@ export async function runCase(c: RedCase, scratch: string): Promise<CaseResult> 
       }
       const obs: Observation = { code: s.code, stderr: s.stderr, signal: s.signal, rssBytes: s.rssBytes, guestExit: guestExit || (reported && s.stderr === ''), allowed: c.target === 'program' || c.target === 'asm' ? [] : [1] };
       v.push(...violations(obs).map((x) => `cli: ${x}`));
+      // An output named by a symlink is written through it (a special file stays special).
+      for (const [n, t] of c.links ?? []) {
+        let link = false;
+        try { link = lstatSync(join(dir!, n)).isSymbolicLink(); } catch { /* removed */ }
+        if (!link) v.push(`cli: the output replaced the symlink ${n} (to ${t}) instead of writing through it`);
+      }
       // Exhaustion runs under a smaller budget in process, so only the spawned run's own checks apply.
       if (expect !== null && s.signal === null && c.options?.memLimit === undefined) {
         if (s.code !== expect.code) v.push(`cli exit ${s.code} but the library gives ${expect.code} (evminf ${args.join(' ')})`);
