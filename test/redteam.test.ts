@@ -32,6 +32,7 @@ describe('redteam oracle', () => {
     expect(violations({ code: 1, stderr: '', guestExit: true })).toEqual([]);
     expect(violations({ code: 1, stderr: '', allowed: [1] })).toEqual([]);
     expect(violations({ code: 0, stderr: '', rssBytes: 50 << 20 })).toEqual([]);
+    expect(violations({ code: 141, stderr: '' })).toEqual([]);
   });
 
   it.each([
@@ -40,6 +41,7 @@ describe('redteam oracle', () => {
     ['exit code 1', { code: 1, stderr: 'evminf: something\n' }, /exit code 1/],
     ['two error lines', { code: 127, stderr: 'evminf: a\nevminf: b\n' }, /2 evminf: lines/],
     ['no error line', { code: 126, stderr: '' }, /0 evminf: lines/],
+    ['a broken pipe that talks', { code: 141, stderr: 'evminf: EPIPE\n' }, /broken pipe\) printed 1 evminf: lines/],
     ['a line that is not ours', { code: 2, stderr: 'evminf: bad option\nUsage: ...\n' }, /not starting evminf/],
     ['an undocumented exit code', { code: 77, stderr: '' }, /not documented/],
     ['RSS over the budget', { code: 0, stderr: '', rssBytes: RSS_BUDGET_BYTES + 1 }, /RSS/],

@@ -53,7 +53,10 @@ export function violations(o: Observation): string[] {
   else if (!ERROR_CODES.has(o.code) && o.code !== 0 && !(o.allowed ?? []).includes(o.code)) v.push(`exit code ${o.code} is not documented for this command`);
   const lines = o.stderr.split('\n').filter((l) => l !== '');
   const ours = lines.filter((l) => l.startsWith('evminf'));
-  if (!o.guestExit && ERROR_CODES.has(o.code) && o.code !== 0) {
+  if (!o.guestExit && o.code === EXIT.BROKEN_PIPE) {
+    // A reader that closed the pipe ends the run quietly (README): nothing on stderr.
+    if (ours.length !== 0) v.push(`exit ${o.code} (broken pipe) printed ${ours.length} evminf: lines (want none)`);
+  } else if (!o.guestExit && ERROR_CODES.has(o.code) && o.code !== 0) {
     if (ours.length !== 1) v.push(`${ours.length} evminf: lines on stderr for exit ${o.code} (want exactly one)`);
     if (!o.guestStderr && lines.length !== ours.length) v.push(`stderr has lines not starting evminf: (${JSON.stringify(firstLine(lines.find((l) => !l.startsWith('evminf')) ?? ''))})`);
     if (ours.length === 1 && !/^evminf: \S/.test(ours[0]!)) v.push(`error line does not start "evminf: ": ${JSON.stringify(ours[0]!.slice(0, 80))}`);
