@@ -50,25 +50,42 @@ export const MAX_BLOCK = 64;
 
 const enum St { TRANSLATED = 254, NONE = 255 }
 
+/** Words per chunk of translated functions (a chunk is allocated when a block in it is translated). */
+const CHUNK_BITS = 16;
+
 /** Per code region: translation state by word offset. */
 export class BlockCache {
-  /** Below TRANSLATED: executions counted; TRANSLATED: fns[i] holds it; NONE: no block starts here. */
+  /** Below TRANSLATED: executions counted; TRANSLATED: fn(i) holds it; NONE: no block starts here. */
   readonly state: Uint8Array;
   readonly len: Uint8Array;
-  readonly fns: (BlockFn | null)[];
+  /**
+   * Translated functions by word offset, in chunks allocated on first use: a code region may
+   * hold up to 2^28 words, past what one JavaScript array can (V8 caps one at ~2^27 elements),
+   * and most of a big region is never hot.
+   */
+  private readonly chunks: ((BlockFn | null)[] | null)[];
 
   constructor(readonly code: Predecoded, readonly base: number) {
     const n = code.ctl.length;
     this.state = new Uint8Array(n);
     this.len = new Uint8Array(n);
-    this.fns = new Array<BlockFn | null>(n).fill(null);
+    this.chunks = new Array<(BlockFn | null)[] | null>((n + (1 << CHUNK_BITS) - 1) >>> CHUNK_BITS).fill(null);
+  }
+
+  /** The translated block starting at word offset i, or null. */
+  fn(i: number): BlockFn | null {
+    const c = this.chunks[i >>> CHUNK_BITS]!;
+    return c === null ? null : c[i & ((1 << CHUNK_BITS) - 1)]!;
   }
 
   /** Translate the block at word offset i (state becomes TRANSLATED or NONE); true if one starts there. */
   translate(i: number): boolean {
     const fn = translate(this.code, this.base, i);
     if (fn === null) { this.state[i] = St.NONE; return false; }
-    this.fns[i] = fn.fn;
+    const k = i >>> CHUNK_BITS;
+    let c = this.chunks[k]!;
+    if (c === null) c = this.chunks[k] = new Array<BlockFn | null>(1 << CHUNK_BITS).fill(null);
+    c[i & ((1 << CHUNK_BITS) - 1)] = fn.fn;
     this.len[i] = fn.len;
     this.state[i] = St.TRANSLATED;
     return true;

@@ -161,7 +161,7 @@ export class Iss implements BlockHost {
         if (st < hot) blocks.state[i] = st + 1;
         else {
           if (st < BLOCK_TRANSLATED && blocks.translate(i)) this.translatedBlocks++;
-          const fn = blocks.fns[i]!;
+          const fn = blocks.fn(i);
           if (fn !== null && n + blocks.len[i]! <= max) {
             const g = fn(this, x, gcost, gate - gas);
             if (g >= 0 && this.bk > 0) {

@@ -202,3 +202,31 @@ _start: li t0, 5000
     }
   });
 });
+
+describe('a code region past what one JavaScript array holds', () => {
+  // 2^27 + 0x400 words of code ROM (a 512 MiB executable segment, zero-filled past the file):
+  // one array of translated functions per word would pass V8's array limit (a RangeError that
+  // the red-team campaign found); the cache keeps them in chunks allocated when used.
+  test('translates and runs to the same end as the interpreter', () => {
+    const src = '.text\n.globl _start\n_start:\n li t0, 200\n1: addi t0, t0, -1\n bnez t0, 1b\n li a0, 42\n li a7, 93\n ecall\n';
+    const elf = assembleToElf(src);
+    const dv = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
+    const phoff = dv.getUint32(28, true), phentsize = dv.getUint16(42, true), phnum = dv.getUint16(44, true);
+    let patched = 0;
+    for (let k = 0; k < phnum; k++) {
+      const o = phoff + k * phentsize;
+      if (dv.getUint32(o, true) === 1 && (dv.getUint32(o + 24, true) & 1) !== 0) { dv.setUint32(o + 20, 0x2000_1000, true); patched++; }
+    }
+    expect(patched).toBe(1);
+    const ends = [true, false].map((translate) => {
+      const m = createModel('iss', loadElf(elf));
+      m.translate = translate;
+      m.hot = 0;
+      const end = new CallManager(m, new LinuxHost()).run({ maxInstructions: 10_000 });
+      return { end, retired: m.retired, gas: m.gasUsed, translated: m.translatedBlocks > 0 };
+    });
+    expect(ends[0]!.end).toMatchObject({ kind: 'exit', code: 42 });
+    expect(ends[0]!.translated).toBe(true);
+    expect({ ...ends[0]!, translated: false }).toEqual(ends[1]);
+  });
+});

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { assemble, assembleToElf } from '../../isa/asm.js';
 import type { ModelKind } from '../../cpu/machine.js';
 import { EXIT } from '../../cpu/exit-codes.js';
+import { PSET_DEFINED } from '../../cpu/perm.js';
 import type { LoadedProgram } from '../../cpu/program.js';
 import { vcdDiff } from '../../waveforms/vcddiff.js';
 import { openRvfiSource } from '../../waveforms/rvfi-source.js';
@@ -285,7 +286,7 @@ async function traceCase(c: RedCase, dir: string): Promise<{ code: number; v: st
 /** The CLI's argv for the in-process part of a case (the representative spawned subset). */
 function cliArgsFor(c: RedCase): string[] {
   const o = c.options;
-  const common = o ? ['--max-instructions', String(o.maxInstructions), ...(o.pset !== undefined ? ['--pset', String(o.pset)] : []), ...(o.gas !== undefined ? ['--gas', String(o.gas)] : [])] : [];
+  const common = o ? ['--max-instructions', String(o.maxInstructions), ...(o.pset !== undefined ? ['--pset', String(o.pset & PSET_DEFINED)] : []), ...(o.gas !== undefined ? ['--gas', String(o.gas)] : [])] : [];
   switch (c.target) {
     case 'program': case 'asm': return ['run', c.program!, '--model', 'iss', '--json', ...common];
     case 'vcd': return ['vcd', 'diff', 'a.vcd', 'b.vcd', '--json'];
