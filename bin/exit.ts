@@ -5,8 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { AsmError } from '../isa/asm.js';
 import { ElfError } from '../isa/elf.js';
 import { HostError } from '../cpu/host.js';
-import type { RunResult } from '../cpu/runner.js';
-import { EXIT, exitForCause } from '../cpu/exit-codes.js';
+import { EXIT } from '../cpu/exit-codes.js';
 import { FaultSpecError } from '../waveforms/retire.js';
 import { QemuLogError } from '../waveforms/qemu-log.js';
 import { TraceError } from '../waveforms/rvfi.js';
@@ -19,17 +18,6 @@ import { BrokenPipe, UserError } from './user-error.js';
 /** Exit code of a divergence (and of a failed fuzz run or an unequal vcd diff). */
 export const EXIT_DIVERGED = 1;
 
-/** The process exit code of a finished run. */
-export function exitCodeOf(r: RunResult): number {
-  switch (r.reason) {
-    case 'exit': return r.exitCode!;
-    case 'return': return 0;
-    case 'limit': return EXIT.LIMIT;
-    case 'trap': return exitForCause(r.cause!);
-    case 'throw': return EXIT.THROW;
-    case 'unavailable': return EXIT.DATA_UNAVAILABLE;
-  }
-}
 
 const READ_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG']);
 

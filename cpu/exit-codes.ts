@@ -2,6 +2,8 @@
 // evminf's own stops use the codes below. Traps mirror the shell's 128+signal convention that
 // qemu-riscv32 produces for the same fault, so scripts can compare the two directly.
 
+import type { RunResult } from './runner.js';
+
 export const EXIT = Object.freeze({
   /** Internal error: a bug in evminf. */
   INTERNAL: 1,
@@ -43,5 +45,17 @@ export function exitForCause(cause: number): number {
     case 3: return EXIT.BREAKPOINT;
     case 24: return EXIT.OUT_OF_GAS;
     default: return EXIT.MEMORY_FAULT;
+  }
+}
+
+/** The process exit code of a finished run. */
+export function exitCodeOf(r: RunResult): number {
+  switch (r.reason) {
+    case 'exit': return r.exitCode!;
+    case 'return': return 0;
+    case 'limit': return EXIT.LIMIT;
+    case 'trap': return exitForCause(r.cause!);
+    case 'throw': return EXIT.THROW;
+    case 'unavailable': return EXIT.DATA_UNAVAILABLE;
   }
 }

@@ -8,7 +8,7 @@ import { DEFAULT_MEM_LIMIT } from '../../cpu/memory.js';
 import { createModel, type ModelKind } from '../../cpu/machine.js';
 import { LinuxHost } from '../../cpu/host.js';
 import { runToEnd, type RunResult } from '../../cpu/runner.js';
-import { EXIT, exitForCause } from '../../cpu/exit-codes.js';
+import { exitCodeOf } from '../../cpu/exit-codes.js';
 import { Iss } from '../../cpu/iss.js';
 import { classify } from './oracle.js';
 
@@ -39,18 +39,6 @@ export interface ModelOutcome {
   interrupts: number | null;
   /** sha256 of every region of the root frame after the run. */
   memory: string | null;
-}
-
-/** bin/evminf.ts's mapping from a run's end to the process exit code. */
-export function exitCodeOf(r: RunResult): number {
-  switch (r.reason) {
-    case 'exit': return r.exitCode!;
-    case 'return': return 0;
-    case 'limit': return EXIT.LIMIT;
-    case 'trap': return exitForCause(r.cause!);
-    case 'throw': return EXIT.THROW;
-    case 'unavailable': return EXIT.DATA_UNAVAILABLE;
-  }
 }
 
 export function memoryDigest(p: LoadedProgram): string {

@@ -31,7 +31,7 @@ export interface SpawnOptions {
 /** The exit hook: CommonJS, so `-r` loads it before the ES module CLI. */
 function hookFile(): string {
   const p = join(mkdtempSync(join(tmpdir(), 'evminf-redteam-hook-')), 'rss-hook.cjs');
-  writeFileSync(p, "process.on('exit', () => { try { require('fs').writeSync(3, String(process.resourceUsage().maxRSS * 1024)); } catch {} });\n");
+  writeFileSync(p, "process.on('exit', () => { try { require('fs').writeSync(3, String(process.resourceUsage().maxRSS * 1024)); } catch { /* fd 3 not open: no report */ } });\n");
   return p;
 }
 
