@@ -10,7 +10,7 @@
 
 import { Alu } from './alu.js';
 import { BranchUnit } from './branch.js';
-import { attachDevices, Clock, type BusSlave } from '../peripherals/device.js';
+import { attachDevices, Clock, type BusSlave, type GasPort } from '../peripherals/device.js';
 import { Bus } from './bus.js';
 import { CallManagementUnit } from './cmu.js';
 import type { CopySegment } from './frames.js';
@@ -107,6 +107,23 @@ export class Core {
   private drained = true;
   private restartPc = 0;
   private memChargedD = 0;
+  /** Gas devices charged for the access now in MEM/WB, not yet retired (retiredGas leaves it out). */
+  private devGas = 0;
+  /** A device refused its charge at this clock edge: the access that wrote it is out of gas. */
+  private devOutOfGas = false;
+
+  /**
+   * The devices' gas port (peripherals/device.ts). A device charges in the access that starts
+   * its work — at the clock edge of the store's ready cycle, the store then in MEM/WB and its
+   * own cost already counted — through the gas counter's gate.
+   */
+  readonly gasPort: GasPort = {
+    charge: (cost: number): boolean => {
+      if (!this.gasUnit.extra(this.v, cost)) { this.devOutOfGas = true; return false; }
+      this.devGas += cost;
+      return true;
+    },
+  };
 
   /** The memory-mapped peripherals, elaborated with this core (a device belongs to one machine). */
   declare readonly devices: readonly BusSlave[];
@@ -156,7 +173,7 @@ export class Core {
     this.bus.randomStalls = opts.randomStalls ?? 0;
     this.bus.seed(opts.seed ?? 1);
     // Device registers are signals declared last, so the core's own slots do not move.
-    attachDevices(this.devices, this.clock, this.mmu, sig);
+    attachDevices(this.devices, this.clock, this.mmu, this.gasPort, sig);
   }
 
   /** The registers x0..x31 (a view over their signals). */
@@ -314,10 +331,26 @@ export class Core {
     this.lsu.commit(v);
     this.mdu.commit(v);
     this.gasUnit.commit(v);
+    if (this.devOutOfGas) this.deviceOutOfGas(v);
     if (v[this.intc.o_irq]) this.intc.commit(v);
     v[this.s_mem_charged] = this.memChargedD;
     this.cycles++;
     v[this.s_cycle] = this.cycles;
+  }
+
+  /**
+   * A device refused its charge: the access that started its work (now in MEM/WB) becomes an
+   * out-of-gas exception, its own cost and any device charge withdrawn — as the ISS, which stops
+   * before retiring it. It traps in WB next cycle; nothing behind it has been charged.
+   */
+  private deviceOutOfGas(v: Int32Array): void {
+    const b = this.memwb.base;
+    this.devOutOfGas = false;
+    v[b + MemWb.EXC] = Cause.OUT_OF_GAS + 1;
+    v[b + MemWb.TVAL] = 0;
+    v[b + MemWb.WEN] = 0;
+    this.gasUnit.set(v, this.gasUnit.used - this.gasUnit.cost[v[b + MemWb.OP]!]! - this.devGas);
+    this.devGas = 0;
   }
 
   /**
@@ -336,6 +369,7 @@ export class Core {
     if (v[this.exmem.base]) pc = v[this.exmem.base + 1]!;
     if (v[this.memwb.base]) pc = v[this.memwb.base + 1]!;
     this.gasUsed = this.retiredGas;
+    this.devGas = 0;
     v[this.s_mem_charged] = 0;
     this.memChargedD = 0;
     v[this.lsu.r_phase] = 0;
@@ -349,6 +383,7 @@ export class Core {
     const b = this.memwb.base, rf = this.rf;
     v[this.s_flush] = 0;
     if (!v[b + MemWb.VALID]) { v[rf.i_we] = 0; v[this.s_retire] = 0; return false; }
+    this.devGas = 0;
     const pc = v[b + MemWb.PC]!, op = v[b + MemWb.OP]!, exc = v[b + MemWb.EXC]!;
     if (exc !== 0) {
       v[rf.i_we] = 0; v[this.s_retire] = 0;
@@ -599,7 +634,7 @@ export class Core {
     const v = this.v, cost = this.gasUnit.cost;
     let g = this.gasUnit.used;
     const wb = this.memwb.base, mem = this.exmem.base;
-    if (v[wb + MemWb.VALID] && v[wb + MemWb.EXC] === 0 && !IS_FRAME[v[wb + MemWb.OP]!]) g -= cost[v[wb + MemWb.OP]!]!;
+    if (v[wb + MemWb.VALID] && v[wb + MemWb.EXC] === 0 && !IS_FRAME[v[wb + MemWb.OP]!]) g -= cost[v[wb + MemWb.OP]!]! + this.devGas;
     if (v[this.s_mem_charged]) g -= cost[v[mem + ExMem.OP]!]!;
     return g;
   }

@@ -5,7 +5,7 @@
 
 import { decode, rdOf, rs1Of, rs2Of } from '../isa/decode.js';
 import { Op, TABLE } from '../isa/table.js';
-import { DataUnavailable } from '../peripherals/device.js';
+import { DataUnavailable, resetDevices, type BusSlave } from '../peripherals/device.js';
 import { charge, copyGas, GAS_INFINITE, ramGas, setClassCost } from './gas.js';
 import { AddressSpace, checkRootBudget, DEFAULT_MEM_LIMIT, hostBytesOf, LayoutError, Perm, Region, REQUEST_BASE, REQUEST_WINDOW, type RegionShare } from './memory.js';
 import { PermBit, PSET_DEFINED } from './perm.js';
@@ -26,6 +26,8 @@ export interface FrameModel {
   readonly cycles?: number;
   run(maxRetire: number, maxCycles?: number): Stop;
   setMemory(mem: AddressSpace): void;
+  /** The memory-mapped devices (reset at every frame switch). */
+  readonly devices?: readonly BusSlave[];
   /**
    * The call-management unit spends cycles on a frame switch: `fixed` of them, then one per word
    * of each copy in `copies`, in order (docs/architecture.md, Timing).
@@ -246,6 +248,8 @@ export class CallManager {
     m.gasLimit = f.gasLimit;
     m.gasUsed = f.gasUsed;
     m.setDepth?.(f.depth);
+    // No frame sees what another left in a device's registers (docs/peripherals.md).
+    if (m.devices !== undefined && m.devices.length > 0) resetDevices(m.devices);
   }
 
   private readWord(mem: AddressSpace, addr: number): number {

@@ -123,6 +123,19 @@ export class GasCounter {
     v[this.o_left_next] = gasLeft(this.limit, next);
   }
 
+  /**
+   * A device's charge for the access in MEM (peripherals/device.ts, GasPort), through the gate
+   * after this cycle's instruction charge. False: refused, nothing charged.
+   */
+  extra(v: Int32Array, cost: number): boolean {
+    if (!fits(this.usedD, cost, this.gate)) return false;
+    this.usedD += cost;
+    this.used += cost;
+    v[this.r_used] = this.used;
+    v[this.o_left] = gasLeft(this.limit, this.used);
+    return true;
+  }
+
   /** Withdraw this cycle's charge: the instruction faulted and does not retire. */
   cancel(v: Int32Array): void {
     this.usedD = this.used;

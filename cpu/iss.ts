@@ -10,12 +10,12 @@ import { immediate } from '../isa/decode.js';
 import * as sem from '../isa/semantics.js';
 import { Fn } from '../isa/semantics.js';
 import { AddressSpace, Perm, Region } from './memory.js';
-import { attachDevices, Clock, deviceLoad, deviceStore, NEVER, type BusSlave } from '../peripherals/device.js';
+import { attachDevices, Clock, deviceLoad, deviceStore, NEVER, type BusSlave, type GasPort } from '../peripherals/device.js';
 import { AddressDecoder, UNMAPPED } from '../peripherals/decoder.js';
 import { Mmu } from './mmu.js';
 import { Signals } from './signals.js';
 import { Cause, Stop } from './trap.js';
-import { GAS_INFINITE, gasCostsByOp, gasLeft, gateOf } from './gas.js';
+import { fits, GAS_INFINITE, gasCostsByOp, gasLeft, gateOf } from './gas.js';
 import { BLOCK_HOT, BLOCK_TRANSLATED, blockCache, newEpoch, type BlockCache, type BlockHost } from './blocks.js';
 
 const NO_REGION = new Region('none', 'ram', 0, 0, 0);
@@ -93,13 +93,36 @@ export class Iss implements BlockHost {
   /** Signals of the devices' registers (the ISS has no others). */
   declare readonly deviceSignals: Signals | null;
 
+  // The devices' gas port (peripherals/device.ts): during a device access, gas used including
+  // the access's own cost, the gate, what devices charged and whether one was refused.
+  private devUsed = 0;
+  private devGate = 0;
+  private devGas = 0;
+  private devOutOfGas = false;
+  /** The devices' gas port: charges of the device access in progress, through the gate. */
+  readonly gasPort: GasPort = {
+    charge: (cost: number): boolean => {
+      if (!fits(this.devUsed + this.devGas, cost, this.devGate)) { this.devOutOfGas = true; return false; }
+      this.devGas += cost;
+      return true;
+    },
+  };
+
   constructor(public mem: AddressSpace, readonly devices: readonly BusSlave[] = []) {
     // Most machines have no devices: they share one empty table instead of 128 KiB each.
     this.decoder = devices.length === 0 ? NO_DEVICES : new AddressDecoder();
     if (devices.length > 0) this.decoder.map([], devices);
     this.dma = new Mmu(mem, this.decoder);
     this.deviceSignals = devices.length === 0 ? null : new Signals(256);
-    if (this.deviceSignals !== null) attachDevices(devices, this.clock, this.dma, this.deviceSignals);
+    if (this.deviceSignals !== null) attachDevices(devices, this.clock, this.dma, this.gasPort, this.deviceSignals);
+  }
+
+  /** A device access begins: `used` is gas used with the access's own cost, `gate` the frame's. */
+  private devBegin(used: number, gate: number): void {
+    this.devUsed = used;
+    this.devGate = gate;
+    this.devGas = 0;
+    this.devOutOfGas = false;
   }
 
   /** Switch to another frame's address space (the call-management unit does this). */
@@ -173,7 +196,7 @@ export class Iss implements BlockHost {
       }
       const ctl = ctlA[i]!;
       const op = ctl & 0xff;
-      const ng = gas + gcost[op]!;
+      let ng = gas + gcost[op]!;
       if (ng > gate) { this.cause = Cause.OUT_OF_GAS; this.tval = 0; stop = Stop.TRAP; break loop; }
       const rd = (ctl >> 8) & 31, rs1 = (ctl >> 16) & 31, rs2 = ctl >>> 24, imm = immA[i]!;
       let npc = (pc + 4) >>> 0;
@@ -230,8 +253,11 @@ export class Iss implements BlockHost {
               // leaves the load unretired and is thrown once the loop's state is written back.
               const clock = this.clock;
               if (clock.next !== NEVER) clock.drain();
+              this.devBegin(ng, gate);
               const raw = deviceLoad(d, a, w, this.perm, clock);
               if (clock.unavailable !== null) break loop;
+              if (this.devOutOfGas) { this.cause = Cause.OUT_OF_GAS; this.tval = 0; stop = Stop.TRAP; break loop; }
+              ng += this.devGas;
               x[rd] = sem.extend(raw, w, signed[op] === 1);
               break;
             }
@@ -251,8 +277,12 @@ export class Iss implements BlockHost {
               if (d === UNMAPPED) { this.cause = Cause.STORE_FAULT; this.tval = a; stop = Stop.TRAP; break loop; }
               const clock = this.clock;
               if (clock.next !== NEVER) clock.drain();
+              this.devBegin(ng, gate);
               deviceStore(d, a, w, x[rs2]!, this.perm, clock);
               if (clock.unavailable !== null) break loop;
+              // A device's charge refused: the store is out of gas and does not retire.
+              if (this.devOutOfGas) { this.cause = Cause.OUT_OF_GAS; this.tval = 0; stop = Stop.TRAP; break loop; }
+              ng += this.devGas;
               break;
             }
             sr = r; sbase = r.base; send = r.end;

@@ -10,6 +10,8 @@ import { DMA_FAULT, DMA_OK, type DmaPort } from '../peripherals/device.js';
 import { UNMAPPED, type AddressDecoder } from '../peripherals/decoder.js';
 import { Perm, type AddressSpace, type Region } from './memory.js';
 
+const EMPTY = new Uint8Array(0);
+
 export class Mmu implements DmaPort {
   private last: Region | null = null;
 
@@ -51,6 +53,19 @@ export class Mmu implements DmaPort {
     if (r === null) return DMA_FAULT;
     dst.set(r.u8.subarray(a - r.base, a - r.base + n));
     return DMA_OK;
+  }
+
+  /** DMA view: the LSU's check for a load of the whole range, devices excluded; no copy. */
+  dmaView(addr: number, len: number): Uint8Array | null {
+    const a = addr >>> 0;
+    if (len === 0) return EMPTY;
+    const r = this.mem.find(a, len, Perm.R);
+    return r === null ? null : r.u8.subarray(a - r.base, a - r.base + len);
+  }
+
+  /** Would a DMA of `len` bytes at `addr` be done? */
+  dmaCheck(addr: number, len: number, write: boolean): boolean {
+    return len === 0 || this.mem.find(addr >>> 0, len, write ? Perm.W : Perm.R) !== null;
   }
 
   /** DMA write: the LSU's check for a store of the whole range, devices excluded. */

@@ -46,6 +46,26 @@ export interface DmaPort {
   dmaRead(addr: number, dst: Uint8Array): number;
   /** Copy `src` to `addr`; DMA_OK or DMA_FAULT (memory untouched). */
   dmaWrite(addr: number, src: Uint8Array): number;
+  /**
+   * A read-only look at `len` bytes at `addr` without copying (a device walking a buffer in
+   * place, an RLP decoder, a hash over a large message): the bytes, or null where dmaRead would
+   * fault. The view is valid until the device's access returns; a device never writes into it.
+   */
+  dmaView(addr: number, len: number): Uint8Array | null;
+  /** Would a transfer of `len` bytes at `addr` be done (write: a dmaWrite, else a dmaRead)? Touches nothing. */
+  dmaCheck(addr: number, len: number, write: boolean): boolean;
+}
+
+/**
+ * A device's gas port: an operation's gas is charged to the running frame through the one gas
+ * gate (cpu/gas.ts), in the access that starts it. A refused charge makes that access (the
+ * store that wrote the command) out of gas: it traps with cause 24 and does not retire, and
+ * the device must then change nothing — so a device charges before it writes any memory or
+ * state a program can see.
+ */
+export interface GasPort {
+  /** Charge `cost` (a non-negative integer below 2^31). False: out of gas, nothing charged. */
+  charge(cost: number): boolean;
 }
 
 /** The machine's signal registry, as a device sees it (cpu/signals.ts provides it). */
@@ -58,6 +78,8 @@ export interface SignalRegistry {
 export interface DeviceContext {
   readonly clock: Clock;
   readonly dma: DmaPort;
+  /** Gas of the running frame. */
+  readonly gas: GasPort;
   /** The signal array: the device's registers live at the slots `signal` returns. */
   readonly v: Int32Array;
   /** Declare a register as signal `evm.dev.<device name>.<reg>`; returns its slot. */
@@ -69,18 +91,29 @@ export interface Device extends BusSlave, Partial<Clocked> {
   readonly perm: number;
   /** Elaboration: keep the context, declare the register signals. */
   attach?(ctx: DeviceContext): void;
+  /**
+   * A frame switch (EVAL, RETURN, THROW, INTERRUPT and its return): the device's registers go
+   * back to their reset values and work in progress is dropped, so no frame sees what another
+   * left in them. State that outlives frames (the hard drive's objects) is kept.
+   */
+  reset?(): void;
   /** State that lives outside the device's own fields and signal slots (debug/snapshot.ts). */
   save?(): unknown;
   load?(state: unknown): void;
 }
 
 /** Elaborate `devices` on a machine: each gets the clock, the DMA port and its signal scope. */
-export function attachDevices(devices: readonly BusSlave[], clock: Clock, dma: DmaPort, sig: SignalRegistry): void {
+export function attachDevices(devices: readonly BusSlave[], clock: Clock, dma: DmaPort, gas: GasPort, sig: SignalRegistry): void {
   for (const d of devices as readonly Device[]) {
     if (d.attach === undefined) continue;
     const prefix = `evm.dev.${d.name}.`;
-    d.attach({ clock, dma, v: sig.v, signal: (reg, width = 32) => sig.add(prefix + reg, width) });
+    d.attach({ clock, dma, gas, v: sig.v, signal: (reg, width = 32) => sig.add(prefix + reg, width) });
   }
+}
+
+/** A frame switch: every device back to its reset state (its persistent objects kept). */
+export function resetDevices(devices: readonly BusSlave[]): void {
+  for (const d of devices as readonly Device[]) d.reset?.();
 }
 
 /**
