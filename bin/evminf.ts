@@ -12,6 +12,7 @@ import { fuzzCommand } from './commands/fuzz.js';
 import { isolationCommand } from './commands/isolation.js';
 import { runCommand } from './commands/run.js';
 import { stepCommand } from './commands/step.js';
+import { trieCommand } from './commands/trie.js';
 import { vcdCommand } from './commands/vcd.js';
 import { reportError } from './exit.js';
 import { out } from './io.js';
@@ -30,7 +31,8 @@ async function main(argv: string[]): Promise<void> {
     .command(fuzzCommand)
     .command(vcdCommand)
     .command(isolationCommand)
-    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff or isolation')
+    .command(trieCommand)
+    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff, isolation or trie root')
     .strict()
     .middleware((a) => normalizeOptions(a as Record<string, unknown>))
     .fail((msg, err) => {
