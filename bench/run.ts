@@ -7,13 +7,15 @@
 //     when built): cycles per second, VCD bytes per cycle and per second;
 //   - qemu-riscv32 on the same ELF, when installed: the whole process's wall time, as
 //     instructions per second and as a multiple of the ISS.
+// Then the hard drive's trie against @ethereumjs/mpt doing the same work (bench/hdd.ts): sets and
+// gets per second of each, and the ratio.
 // Every figure is the best of N runs after one warm-up. Outputs are checked before anything is
 // reported: Keccak against known hashes and Node's SHA3, every workload's ISS output against
 // QEMU's.
 //
 // Options: --json (one JSON object on stdout), --markdown (the figures as a Markdown table),
 // --heap (add the heap check of bench/heap.ts), --runs=N, --cycles=N (cycle-model budget),
-// --vcd-cycles=N, --only=NAME[,NAME]. Progress goes to stderr when it is a terminal.
+// --vcd-cycles=N, --hdd-keys=N, --only=NAME[,NAME] (hdd names the hard-drive workload). Progress goes to stderr when it is a terminal.
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -27,6 +29,7 @@ import { createModel } from '../cpu/machine.js';
 import { loadElf } from '../cpu/program.js';
 import { runToEnd } from '../cpu/runner.js';
 import type { Signals } from '../cpu/signals.js';
+import { DEFAULT_HDD_KEYS, hddLines, measureHdd, type HddFigures } from './hdd.js';
 import { DEFAULT_HEAP_CYCLES, heapCheckInChild, type HeapFigures } from './heap.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -66,6 +69,9 @@ interface Workload {
   check?: (stdout: string) => string | null;
 }
 
+/** The hard-drive workload's name for --only (it is not a C program). */
+const HDD = 'hdd';
+
 const WORKLOADS: readonly Workload[] = [
   { name: 'intmix', what: 'arithmetic, mul/div, loads/stores of every width, calls' },
   { name: 'keccak', what: 'Keccak-256 in software, 64-bit lanes as register pairs', check: checkKeccak },
@@ -81,6 +87,7 @@ interface Options {
   runs: number;
   cycles: number;
   vcdCycles: number;
+  hddKeys: number;
   only: string[] | null;
 }
 
@@ -90,7 +97,7 @@ function fail(message: string): never {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { json: false, markdown: false, heap: false, runs: 3, cycles: 10_000_000, vcdCycles: 1_000_000, only: null };
+  const o: Options = { json: false, markdown: false, heap: false, runs: 3, cycles: 10_000_000, vcdCycles: 1_000_000, hddKeys: DEFAULT_HDD_KEYS, only: null };
   const count = (a: string, v: string): number => {
     const n = Number(v.replace(/_/g, ''));
     if (!Number.isSafeInteger(n) || n <= 0) fail(`${a} needs a positive integer`);
@@ -105,13 +112,14 @@ function parseArgs(argv: readonly string[]): Options {
       case '--runs': o.runs = count(k, v); break;
       case '--cycles': o.cycles = count(k, v); break;
       case '--vcd-cycles': o.vcdCycles = count(k, v); break;
+      case '--hdd-keys': o.hddKeys = count(k, v); break;
       case '--only': {
         o.only = v.split(',').filter((s) => s !== '');
-        const bad = o.only.find((n) => !WORKLOADS.some((w) => w.name === n));
-        if (bad !== undefined || o.only.length === 0) fail(`--only takes workload names: ${WORKLOADS.map((w) => w.name).join(', ')}`);
+        const bad = o.only.find((n) => n !== HDD && !WORKLOADS.some((w) => w.name === n));
+        if (bad !== undefined || o.only.length === 0) fail(`--only takes workload names: ${[...WORKLOADS.map((w) => w.name), HDD].join(', ')}`);
         break;
       }
-      default: fail(`unknown option ${a} (--json, --markdown, --heap, --runs=N, --cycles=N, --vcd-cycles=N, --only=NAME,...)`);
+      default: fail(`unknown option ${a} (--json, --markdown, --heap, --runs=N, --cycles=N, --vcd-cycles=N, --hdd-keys=N, --only=NAME,...)`);
     }
   }
   return o;
@@ -382,8 +390,18 @@ async function main(): Promise<void> {
       qemu: q === null ? null : { ...q, qemuToIss: q.instructionsPerSecond / iss.instructionsPerSecond },
     };
   }
+  let hdd: HddFigures | null = null;
+  if (o.only === null || o.only.includes(HDD)) {
+    say(`hard drive: ${group(o.hddKeys)} keys, ours and @ethereumjs/mpt`);
+    try {
+      hdd = await measureHdd(o.hddKeys, o.runs);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    if (hdd.ethereumjs === null) notes.push('@ethereumjs/mpt is not installed: the hard-drive figures are not compared');
+  }
   let heap: HeapFigures | null = null;
-  if (o.heap) {
+  if (o.heap && workloads.length > 0) {
     const path = elfs.get('intmix') ?? elfs.get(workloads[0]!.name)!;
     say(`heap check, ${group(DEFAULT_HEAP_CYCLES)} cycles`);
     try {
@@ -405,8 +423,8 @@ async function main(): Promise<void> {
   };
   const fl = floors(results);
   if (o.json) {
-    const settings = { runs: o.runs, cycleBudget: o.cycles, vcdCycleBudget: o.vcdCycles, compiler: cc, cflags: CFLAGS.join(' '), qemu };
-    process.stdout.write(JSON.stringify({ date: new Date().toISOString(), machine, settings, workloads: results, floors: fl, heap, notes }) + '\n');
+    const settings = { runs: o.runs, cycleBudget: o.cycles, vcdCycleBudget: o.vcdCycles, hddKeys: o.hddKeys, compiler: cc, cflags: CFLAGS.join(' '), qemu };
+    process.stdout.write(JSON.stringify({ date: new Date().toISOString(), machine, settings, workloads: results, floors: fl, hdd, heap, notes }) + '\n');
     return;
   }
   const out: string[] = [
@@ -419,6 +437,7 @@ async function main(): Promise<void> {
   const fh = ['floor (integer mix)', 'intmix', 'met'];
   const fr = fl.map((f) => [f.floor, floorValue(f), f.met === null ? 'n/a' : f.met ? 'yes' : 'no']);
   out.push(o.markdown ? markdownTable(fh, fr) : textTable(fh, fr));
+  if (hdd !== null) out.push('', ...hddLines(hdd));
   if (heap !== null) out.push('', heapLine(heap));
   for (const n of notes) out.push(`note: ${n}`);
   process.stdout.write(out.join('\n') + '\n');
