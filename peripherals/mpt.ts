@@ -66,6 +66,12 @@ class MptNode {
   hash: Uint8Array | null = null;
   /** HASH: hashKey(hash), computed on first use. */
   key: string | null = null;
+  /**
+   * HASH decoded from a parent: the 32 bytes are at src[off..] until `hash` is first needed (a
+   * branch has up to 16 children and a walk visits one: no typed array per child).
+   */
+  src: Uint8Array | null = null;
+  off = 0;
 
   constructor(readonly kind: Kind) {}
 }
@@ -92,10 +98,27 @@ function branch(slots: (MptNode | null)[], value: Uint8Array | null): MptNode {
 
 const emptySlots = (): (MptNode | null)[] => [null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null];
 
-function stub(hash: Uint8Array): MptNode {
+/** A reference to the hashed node whose hash is src[off, off+32). */
+function stub(src: Uint8Array, off: number): MptNode {
   const n = new MptNode(Kind.HASH);
-  n.hash = hash;
+  n.src = src; n.off = off;
   return n;
+}
+
+/** A stub's hash, as bytes (made on first use). */
+function stubHash(n: MptNode): Uint8Array {
+  if (n.hash === null) n.hash = n.src!.subarray(n.off, n.off + 32);
+  return n.hash;
+}
+
+/** A stub's hashKey, built from its bytes in place. */
+function stubKey(n: MptNode): string {
+  if (n.key !== null) return n.key;
+  const b = n.hash ?? n.src!, o = n.hash === null ? n.off : 0;
+  let k = '';
+  for (let i = 0; i < 32; i++) k += String.fromCharCode(b[o + i]!);
+  n.key = k;
+  return k;
 }
 
 /** One nibble per byte, high nibble first. */
@@ -151,7 +174,13 @@ function refLength(c: MptNode | null): number {
 
 function writeRef(out: Uint8Array, pos: number, c: MptNode | null): number {
   if (c === null) { out[pos] = 0x80; return pos + 1; }
-  if (c.kind === Kind.HASH || c.enc!.length >= 32) { out[pos] = 0xa0; out.set(c.hash!, pos + 1); return pos + 33; }
+  if (c.kind === Kind.HASH) {
+    out[pos] = 0xa0;
+    const b = c.hash ?? c.src!, o = c.hash === null ? c.off : 0;
+    for (let i = 0; i < 32; i++) out[pos + 1 + i] = b[o + i]!;
+    return pos + 33;
+  }
+  if (c.enc!.length >= 32) { out[pos] = 0xa0; out.set(c.hash!, pos + 1); return pos + 33; }
   out.set(c.enc!, pos);
   return pos + c.enc!.length;
 }
@@ -258,7 +287,7 @@ function decodeRef(buf: Uint8Array, pos: number, limit: number): MptNode | null 
   refEnd = end;
   if (H.dlen === 0) return null;
   if (H.dlen !== 32) throw BAD;
-  return stub(buf.subarray(H.doff, end));
+  return stub(buf, H.doff);
 }
 
 function decodeStored(buf: Uint8Array, hash: Uint8Array): MptNode {
@@ -462,25 +491,31 @@ export class Trie {
    */
   private enter(ref: MptNode | null): MptNode | null {
     if (ref === null) return null;
-    if (ref.kind === Kind.HASH) { this.tally.reads++; return this.load(ref.hash!, ref); }
+    if (ref.kind === Kind.HASH) { this.tally.reads++; return this.loadStub(ref); }
     const e = ref.enc; // null: built by this update (never entered in practice)
     if ((e !== null && e.length >= 32) || ref === this.rootNode) this.tally.reads++;
     return ref;
   }
 
   /** The node under `hash`, from the cache or the store (not counted). */
-  private load(hash: Uint8Array, ref?: MptNode): MptNode {
-    let key: string;
-    if (ref !== undefined) key = ref.key ?? (ref.key = hashKey(hash));
-    else key = hashKey(hash);
-    let n = this.cache.get(key);
-    if (n === undefined) {
-      const v = this.store.get(hash);
-      if (v === undefined) throw new DataUnavailable(`node 0x${hex(hash)} not held`);
-      n = decodeStored(v, hash);
-      if (this.cache.size >= CACHE_NODES) this.cache.clear();
-      this.cache.set(key, n);
-    }
+  private load(hash: Uint8Array): MptNode {
+    const key = hashKey(hash);
+    return this.cache.get(key) ?? this.fetch(key, hash);
+  }
+
+  /** The node a HASH stub names (not counted). */
+  private loadStub(ref: MptNode): MptNode {
+    const key = stubKey(ref);
+    return this.cache.get(key) ?? this.fetch(key, stubHash(ref));
+  }
+
+  /** A node from the store, decoded and cached. */
+  private fetch(key: string, hash: Uint8Array): MptNode {
+    const v = this.store.get(hash);
+    if (v === undefined) throw new DataUnavailable(`node 0x${hex(hash)} not held`);
+    const n = decodeStored(v, hash);
+    if (this.cache.size >= CACHE_NODES) this.cache.clear();
+    this.cache.set(key, n);
     return n;
   }
 
