@@ -124,7 +124,7 @@ describe('roots equal @ethereumjs/mpt', () => {
     for (let s = 0; s < SEQUENCES; s++) ops += await sequence(SEED + s, s % 2 === 1);
     if (SEQUENCES > 1000) console.log(`mpt oracle: ${SEQUENCES} sequences, ${ops} sets, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     expect(ops).toBeGreaterThan(SEQUENCES);
-  });
+  }, 120_000 + SEQUENCES * 100);
 
   test('the ethereumjs delete defect the campaign works around is real (and ours is right)', async () => {
     // put 03, 0302, 03d4; del 0302: the result must be the root of {03, 03d4}.
