@@ -13,6 +13,7 @@ import { PermBit } from '../cpu/perm.js';
 import { CommandDevice, REFUSED } from '../peripherals/command.js';
 import type { DeviceMap } from '../peripherals/regmap.js';
 import { lockstep } from './lockstep.js';
+import { restore, snapshot } from '../debug/snapshot.js';
 import { DEFAULT_GAS_COSTS, Op, TABLE } from '../isa/table.js';
 
 const BASE = 0xf00f_0000;
@@ -231,5 +232,32 @@ output: .word 0xdeadbeef
     expect(r.end).toEqual({ kind: 'exit', code: 0 });
     expect(r.x[13] >>> 0).toBe(0); // what the child read
     expect(r.x[12]).toBe(0); // what the parent reads after the child wrote 0x777
+  });
+});
+
+describe('snapshots', () => {
+  test('a snapshot taken while a command is busy replays the same run (cycles, registers, memory, stats)', () => {
+    const src = fillProgram(60);
+    const whole = run('cycle', src);
+    const dev = new FillUnit();
+    const m = createModel('cycle', loadElf(assembleToElf(src, { file: 'fill.S' })), { devices: [dev] });
+    const host = new LinuxHost();
+    const cm = new CallManager(m, host);
+    while (m.clock.pending === 0) expect(cm.run({ maxCycles: m.cycles + 1 })).toEqual({ kind: 'limit' });
+    cm.run({ maxCycles: m.cycles + 5 });
+    expect(m.clock.pending).toBe(1);
+    const snap = snapshot(m, [cm, host]);
+    const finish = () => {
+      const end = cm.run({ maxCycles: 1_000_000 });
+      return { end, x: Array.from(m.x), gas: m.gasUsed, cycles: m.cycles, stats: structuredClone(dev.stats) };
+    };
+    const first = finish();
+    restore(m, snap);
+    expect(m.clock.pending).toBe(1);
+    const second = finish();
+    expect(second).toEqual(first);
+    expect(first.cycles).toBe(whole.cycles);
+    expect(first.x).toEqual(whole.x);
+    expect(first.stats.ops).toBe(1);
   });
 });
