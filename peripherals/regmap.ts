@@ -80,7 +80,7 @@ export const SHA3: DeviceMap = {
     { name: 'SRC', offset: 0x08, access: 'rw', doc: 'address of the message' },
     { name: 'LEN', offset: 0x0c, access: 'rw', doc: 'message length in bytes' },
     { name: 'DST', offset: 0x10, access: 'rw', doc: 'address the 32-byte digest is also written to; 0: the digest registers only' },
-    { name: 'DIGEST', offset: 0x20, words: 8, access: 'r', doc: 'the digest of the last command (bytes in memory order); 0 after a failed command' },
+    { name: 'DIGEST', offset: 0x20, words: 8, access: 'r', doc: 'the digest of the last command (bytes in memory order); 0 after a DMA_FAULT' },
   ],
   commands: [
     { name: 'KECCAK256', value: 1, doc: 'Keccak-256 as Ethereum uses it (FIPS 202 Keccak-f[1600], rate 136 bytes, padding 0x01…0x80)' },
@@ -109,7 +109,7 @@ export const ECDSA: DeviceMap = {
     { name: 'SRC', offset: 0x08, access: 'rw', doc: 'address of 96 bytes: the 32-byte message hash, then r and s, 32 bytes each, big-endian (as Ethereum lays them out)' },
     { name: 'V', offset: 0x0c, access: 'rw', doc: 'recovery id: 27 or 28 (Ethereum), or the y parity 0 or 1' },
     { name: 'DST', offset: 0x10, access: 'rw', doc: 'address the 64-byte public key (x then y, big-endian) is also written to; 0: none' },
-    { name: 'ADDR', offset: 0x20, words: 5, access: 'r', doc: 'the recovered 20-byte Ethereum address (low 20 bytes of keccak-256 of x‖y, in memory order); 0 after a failed command other than MISMATCH' },
+    { name: 'ADDR', offset: 0x20, words: 5, access: 'r', doc: 'the recovered 20-byte Ethereum address (low 20 bytes of keccak-256 of x‖y, in memory order); 0 after a RECOVER or VERIFY that failed, MISMATCH excepted' },
     { name: 'EXPECT', offset: 0x40, words: 5, access: 'rw', doc: 'the address VERIFY compares the recovered one with' },
   ],
   commands: [

@@ -37,7 +37,7 @@ export const enum Sha3Reg {
   LEN = 0x0C,
   /** rw: address the 32-byte digest is also written to; 0: the digest registers only */
   DST = 0x10,
-  /** r, 8 words: the digest of the last command (bytes in memory order); 0 after a failed command */
+  /** r, 8 words: the digest of the last command (bytes in memory order); 0 after a DMA_FAULT */
   DIGEST = 0x20,
 }
 
@@ -87,7 +87,7 @@ export const enum EcdsaReg {
   V = 0x0C,
   /** rw: address the 64-byte public key (x then y, big-endian) is also written to; 0: none */
   DST = 0x10,
-  /** r, 5 words: the recovered 20-byte Ethereum address (low 20 bytes of keccak-256 of x‖y, in memory order); 0 after a failed command other than MISMATCH */
+  /** r, 5 words: the recovered 20-byte Ethereum address (low 20 bytes of keccak-256 of x‖y, in memory order); 0 after a RECOVER or VERIFY that failed, MISMATCH excepted */
   ADDR = 0x20,
   /** rw, 5 words: the address VERIFY compares the recovered one with */
   EXPECT = 0x40,
