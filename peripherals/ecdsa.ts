@@ -56,7 +56,7 @@ export function recoverSigner(hash: Uint8Array, v: number, r: bigint, s: bigint)
   return { status: EcdsaStatus.OK, key, addr: keccak_256(key).subarray(32 - ADDR_BYTES) };
 }
 
-export class EcdsaDevice extends CommandDevice {
+export class EcdsaUnit extends CommandDevice {
   constructor() {
     super(ECDSA);
   }

@@ -28,7 +28,7 @@ export const sha3Gas = (len: number): number => Sha3.GAS_BASE + Sha3.GAS_PER_BLO
 export const sha3Cycles = (len: number, dst: boolean): number =>
   Sha3.CYCLES_SETUP + Math.ceil(len / DMA_BYTES_PER_CYCLE) + Sha3.CYCLES_PER_BLOCK * sha3Blocks(len) + (dst ? Sha3.CYCLES_DST : 0);
 
-export class Sha3Device extends CommandDevice {
+export class Sha3Unit extends CommandDevice {
   constructor() {
     super(SHA3);
   }

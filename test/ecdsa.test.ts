@@ -17,9 +17,9 @@ import { createModel, ROOT_PSET } from '../cpu/machine.js';
 import { PermBit } from '../cpu/perm.js';
 import { loadElf, STACK_TOP, type LoadedProgram } from '../cpu/program.js';
 import { Cause } from '../cpu/trap.js';
-import { EcdsaDevice, recoverSigner } from '../peripherals/ecdsa.js';
+import { EcdsaUnit, recoverSigner } from '../peripherals/ecdsa.js';
 import { Ecdsa, EcdsaCmd, EcdsaReg, EcdsaStatus } from '../peripherals/regs.js';
-import { Sha3Device } from '../peripherals/sha3.js';
+import { Sha3Unit } from '../peripherals/sha3.js';
 import { CC, CFLAGS, C_DIR, compile, removeDir, tempDir } from './c/build.js';
 import { BusMonitor, LIMITED_PSET, bytesWords, memAt, pokeWords, run, symbol, wordsAt, type Outcome } from './crypto-harness.js';
 import { describeWithTools } from './tools.js';
@@ -107,10 +107,10 @@ srcs: .space ${96 * n}
 `;
 }
 
-interface TableRun { r: Outcome; status: number[]; addr: string[]; key: string[]; dev: EcdsaDevice }
+interface TableRun { r: Outcome; status: number[]; addr: string[]; key: string[]; dev: EcdsaUnit }
 
 function runTable(model: 'iss' | 'cycle', entries: readonly Entry[], pset?: number): TableRun {
-  const dev = new EcdsaDevice();
+  const dev = new EcdsaUnit();
   const r = run(model, tableProgram(entries.length), [dev], {
     pset,
     setup: (p) => {
@@ -360,12 +360,12 @@ const pokeSig = (p: LoadedProgram): void => {
 
 describe('latency on the bus, cycle by cycle (cycle model)', () => {
   test.each([[false, 0, 0], [true, 0, 0], [true, 5, 2], [false, 40, 1]] as const)('DST %s, %i NOPs, waitStates %i: ADDR held exactly the fixed latency, then STATUS at the static wait states', (dst, nops, ws) => {
-    const dev = new EcdsaDevice();
+    const dev = new EcdsaUnit();
     dev.waitStates = ws;
     let mon: BusMonitor | null = null;
     const src = oneCommand({ v: ONE.v, nops, dst: dst ? 'la t3, key' : undefined });
     const cyc = run('cycle', src, [dev], { setup: pokeSig, tracer: (m) => (mon = new BusMonitor(m)) });
-    const iss = run('iss', src, [new EcdsaDevice()], { setup: pokeSig });
+    const iss = run('iss', src, [new EcdsaUnit()], { setup: pokeSig });
     const [cmd] = mon!.at(REG(EcdsaReg.CMD), true);
     const [a0] = mon!.at(REG(EcdsaReg.ADDR), false);
     const [st] = mon!.at(REG(EcdsaReg.STATUS), false);
@@ -382,9 +382,9 @@ describe('latency on the bus, cycle by cycle (cycle model)', () => {
 
   test.each([1, 2, 3])('random stalls (seed %i): the formula plus 0..R, same values, gas and retired', (seed) => {
     const src = oneCommand({ v: ONE.v, nops: 1 });
-    const base = run('cycle', src, [new EcdsaDevice()], { setup: pokeSig });
+    const base = run('cycle', src, [new EcdsaUnit()], { setup: pokeSig });
     let mon: BusMonitor | null = null;
-    const r = run('cycle', src, [new EcdsaDevice()], { setup: pokeSig, randomStalls: 2, seed, tracer: (m) => (mon = new BusMonitor(m)) });
+    const r = run('cycle', src, [new EcdsaUnit()], { setup: pokeSig, randomStalls: 2, seed, tracer: (m) => (mon = new BusMonitor(m)) });
     const [cmd] = mon!.at(REG(EcdsaReg.CMD), true);
     const [a0] = mon!.at(REG(EcdsaReg.ADDR), false);
     const extra = a0!.ready - a0!.start - Math.max(0, cmd!.ready + CYCLES(false) - a0!.start);
@@ -404,18 +404,18 @@ describe.each(['iss', 'cycle'] as const)('faults and permissions on the %s', (mo
     ['DST in read-only code', { dst: 'la t3, _start' }],
     ['DST outside the frame', { dst: 'li t3, 0x50000000' }],
   ] as const)('%s: DMA_FAULT, ADDR 0, nothing written, GAS and CYCLES_SETUP', (_what, o) => {
-    const dev = new EcdsaDevice();
+    const dev = new EcdsaUnit();
     const r = run(model, oneCommand({ v: ONE.v, ...o }), [dev], { setup: pokeSig });
     expect(r.end).toEqual({ kind: 'exit', code: 0 });
     expect(r.x.slice(10, 13)).toEqual([0, EcdsaStatus.DMA_FAULT, 0]);
     expect(hex(memAt(r.prog, symbol(r.prog, 'key'), 64))).toBe('5a'.repeat(64));
     expect(dev.stats).toMatchObject({ ops: 1, errors: 1, gas: Ecdsa.GAS, cycles: FAULT_CYCLES });
-    const plain = run(model, oneCommand({ v: ONE.v, ...o }), [new EcdsaDevice()], { setup: pokeSig, pset: NO_CRYPTO });
+    const plain = run(model, oneCommand({ v: ONE.v, ...o }), [new EcdsaUnit()], { setup: pokeSig, pset: NO_CRYPTO });
     expect(r.gas - plain.gas).toBe(Ecdsa.GAS);
   });
 
   test('a frame without CRYPTO gets the zero response: reads 0, nothing written, no gas', () => {
-    const dev = new EcdsaDevice();
+    const dev = new EcdsaUnit();
     const r = run(model, oneCommand({ v: ONE.v, dst: 'la t3, key' }), [dev], { setup: pokeSig, pset: NO_CRYPTO });
     expect(r.x.slice(10, 13)).toEqual([0, 0, 0]);
     expect(dev.stats.ops).toBe(0);
@@ -425,17 +425,17 @@ describe.each(['iss', 'cycle'] as const)('faults and permissions on the %s', (mo
 
   test('out of gas at the CMD store: cause 24 on both models with identical gas, registers unchanged', () => {
     const src = oneCommand({ v: ONE.v, dst: 'la t3, key' });
-    const full = run(model, src, [new EcdsaDevice()], { setup: pokeSig, pset: LIMITED_PSET, gas: 1_000_000 });
+    const full = run(model, src, [new EcdsaUnit()], { setup: pokeSig, pset: LIMITED_PSET, gas: 1_000_000 });
     expect(full.x[11]).toBe(EcdsaStatus.OK);
     const limit = full.gas - Ecdsa.GAS;
-    const dev = new EcdsaDevice();
+    const dev = new EcdsaUnit();
     const r = run(model, src, [dev], { setup: pokeSig, pset: LIMITED_PSET, gas: limit });
     expect(r.end).toMatchObject({ kind: 'trap', cause: Cause.OUT_OF_GAS, pc: symbol(r.prog, 'cmd') });
     expect(dev.stats.ops).toBe(0);
     expect(dev.read(REG(EcdsaReg.V), 15)).toBe(ONE.v);
     for (const off of [EcdsaReg.CMD, EcdsaReg.STATUS, EcdsaReg.ADDR, EcdsaReg.ADDR + 16]) expect(dev.read(REG(off), 15)).toBe(0);
     expect(hex(memAt(r.prog, symbol(r.prog, 'key'), 64))).toBe('5a'.repeat(64));
-    const other = run(model === 'iss' ? 'cycle' : 'iss', src, [new EcdsaDevice()], { setup: pokeSig, pset: LIMITED_PSET, gas: limit });
+    const other = run(model === 'iss' ? 'cycle' : 'iss', src, [new EcdsaUnit()], { setup: pokeSig, pset: LIMITED_PSET, gas: limit });
     expect(other.end).toEqual(r.end);
     expect(other.gas).toBe(r.gas);
     expect(other.x).toEqual(r.x);
@@ -516,7 +516,7 @@ describeWithTools([CC], 'a C program using firmware/include/evminf/regs.h (riscv
     expect(CFLAGS).toContain('-march=rv32im');
     const elf = compile([c], join(dir, 'crypto.elf'), '-O2', ['-I', C_DIR, '-I', include]);
     const outs = (['iss', 'cycle'] as const).map((kind) => {
-      const m = createModel(kind, loadElf(elf), { devices: [new Sha3Device(), new EcdsaDevice()] });
+      const m = createModel(kind, loadElf(elf), { devices: [new Sha3Unit(), new EcdsaUnit()] });
       const host = new LinuxHost();
       const end = new CallManager(m, host).run({ maxInstructions: 5_000_000, maxCycles: 50_000_000 });
       return { end, out: Buffer.from(host.output(1)).toString(), x: Array.from(m.x), gas: m.gasUsed, retired: m.retired };

@@ -14,7 +14,7 @@ import { PermBit } from '../cpu/perm.js';
 import { STACK_TOP, type LoadedProgram } from '../cpu/program.js';
 import { Cause } from '../cpu/trap.js';
 import { DMA_BYTES_PER_CYCLE, Sha3, Sha3Cmd, Sha3Reg, Sha3Status } from '../peripherals/regs.js';
-import { Sha3Device, sha3Cycles, sha3Gas } from '../peripherals/sha3.js';
+import { Sha3Unit, sha3Cycles, sha3Gas } from '../peripherals/sha3.js';
 import { VcdReader } from '../waveforms/vcdread.js';
 import { VcdWriter } from '../waveforms/vcd.js';
 import { BusMonitor, LIMITED_PSET, bytesWords, memAt, pokeWords, run, symbol, wordsAt, type Outcome } from './crypto-harness.js';
@@ -42,7 +42,7 @@ const NO_CRYPTO = ROOT_PSET & ~PermBit.CRYPTO;
 
 // ---- one command, then reads: the register-level program ----
 
-interface OneOpts { len: number; cmd?: number; dst?: boolean; nops?: number; src?: string; dstAddr?: string; after?: string }
+interface OneOpts { len: number; cmd?: number; dst?: boolean; nops?: number; src?: string; dstAddr?: string; before?: string; after?: string }
 
 /** Program SRC, LEN, DST; write CMD (at `cmd`); `nops` NOPs; read DIGEST word 0, STATUS, DIGEST word 7. */
 function oneCommand(o: OneOpts): string {
@@ -61,6 +61,7 @@ _start:
 cmd:
   sw t4, ${Sha3Reg.CMD}(t0)
   ${'nop\n  '.repeat(o.nops ?? 0)}
+  ${o.before ?? ''}
   lw a0, ${Sha3Reg.DIGEST}(t0)
   lw a1, ${Sha3Reg.STATUS}(t0)
   lw a2, ${Sha3Reg.DIGEST + 28}(t0)
@@ -94,11 +95,11 @@ describe('latency on the bus, cycle by cycle (cycle model)', () => {
 
   test.each(cases)('LEN %i, DST %s, %i NOPs, waitStates %i: DIGEST held exactly until done, then STATUS at the static wait states', (len, dst, nops, ws) => {
     const { msg, setup } = pokeMsg(len);
-    const dev = new Sha3Device();
+    const dev = new Sha3Unit();
     dev.waitStates = ws;
     let mon: BusMonitor | null = null;
     const cyc = run('cycle', oneCommand({ len, dst, nops }), [dev], { setup, tracer: (m) => (mon = new BusMonitor(m)) });
-    const iss = run('iss', oneCommand({ len, dst, nops }), [new Sha3Device()], { setup });
+    const iss = run('iss', oneCommand({ len, dst, nops }), [new Sha3Unit()], { setup });
     const L = CYCLES(len, dst);
     const [cmd] = mon!.at(REG(Sha3Reg.CMD), true);
     const [d0] = mon!.at(REG(Sha3Reg.DIGEST), false);
@@ -118,12 +119,25 @@ describe('latency on the bus, cycle by cycle (cycle model)', () => {
     expect(dev.stats).toMatchObject({ ops: 1, errors: 0, cycles: L, gas: GAS(len) });
   });
 
+  test.each([[Sha3Reg.STATUS, 'STATUS'], [Sha3Reg.SRC, 'SRC'], [0x3c, 'DIGEST word 7'], [0x100, 'an unlisted offset']] as const)('%i (%s) read first after CMD: held until done as well', (off, _name) => {
+    const len = 500;
+    const { setup } = pokeMsg(len);
+    let mon: BusMonitor | null = null;
+    const r = run('cycle', oneCommand({ len, dst: true, before: `lw a3, ${off}(t0)` }), [new Sha3Unit()], { setup, tracer: (m) => (mon = new BusMonitor(m)) });
+    const [cmd] = mon!.at(REG(Sha3Reg.CMD), true);
+    const first = mon!.done.find((t) => t.start > cmd!.ready)!;
+    expect(first.addr).toBe(REG(off));
+    expect(first.ready - first.start).toBe(Math.max(0, cmd!.ready + CYCLES(len, true) - first.start));
+    expect(first.ready - first.start).toBeGreaterThan(CYCLES(len, true) - 5);
+    expect(r.x[11]).toBe(Sha3Status.OK);
+  });
+
   test('a CMD written while the previous command runs waits until it is done', () => {
     const len = 300;
     const { setup } = pokeMsg(len);
     let mon: BusMonitor | null = null;
     const src = oneCommand({ len, dst: true, after: `li t4, ${Sha3Cmd.SHA3_256}\n  sw t4, ${Sha3Reg.CMD}(t0)\n  lw a3, ${Sha3Reg.DIGEST}(t0)` });
-    run('cycle', src, [new Sha3Device()], { setup, tracer: (m) => (mon = new BusMonitor(m)) });
+    run('cycle', src, [new Sha3Unit()], { setup, tracer: (m) => (mon = new BusMonitor(m)) });
     const [c1, c2] = mon!.at(REG(Sha3Reg.CMD), true);
     const reads = mon!.at(REG(Sha3Reg.DIGEST), false);
     expect(c2!.ready - c2!.start).toBe(0); // the first command was read out (done) before
@@ -149,7 +163,7 @@ _start:
 msg: .space ${len}
 `;
     let mon2: BusMonitor | null = null;
-    const r = run('cycle', b2b, [new Sha3Device()], { setup, tracer: (m) => (mon2 = new BusMonitor(m)) });
+    const r = run('cycle', b2b, [new Sha3Unit()], { setup, tracer: (m) => (mon2 = new BusMonitor(m)) });
     const [a, b] = mon2!.at(REG(Sha3Reg.CMD), true);
     const [s] = mon2!.at(REG(Sha3Reg.STATUS), false);
     expect(b!.ready - b!.start).toBe(Math.max(0, a!.ready + CYCLES(len, false) - b!.start));
@@ -161,7 +175,7 @@ msg: .space ${len}
   test.each([1, 2, 3, 4, 5, 6])('random stalls (seed %i): the read waits the formula plus 0..R, values, gas and retired unchanged', (seed) => {
     const len = 200, R = 3, ws = 1;
     const { setup } = pokeMsg(len);
-    const mk = () => { const d = new Sha3Device(); d.waitStates = ws; return d; };
+    const mk = () => { const d = new Sha3Unit(); d.waitStates = ws; return d; };
     const base = run('cycle', oneCommand({ len, dst: true, nops: 2 }), [mk()], { setup });
     let mon: BusMonitor | null = null;
     const r = run('cycle', oneCommand({ len, dst: true, nops: 2 }), [mk()], { setup, randomStalls: R, seed, tracer: (m) => (mon = new BusMonitor(m)) });
@@ -230,11 +244,11 @@ msgs: .space ${Math.max(4, msgBytes)}
 `;
 }
 
-interface TableRun { r: Outcome; status: number[]; regout: Uint8Array[]; dstout: Uint8Array[]; dev: Sha3Device }
+interface TableRun { r: Outcome; status: number[]; regout: Uint8Array[]; dstout: Uint8Array[]; dev: Sha3Unit }
 
-function runTable(model: 'iss' | 'cycle', entries: readonly Entry[], o: { pset?: number; dev?: Sha3Device } = {}): TableRun {
+function runTable(model: 'iss' | 'cycle', entries: readonly Entry[], o: { pset?: number; dev?: Sha3Unit } = {}): TableRun {
   const total = entries.reduce((a, e) => a + e.msg.length, 0);
-  const dev = o.dev ?? new Sha3Device();
+  const dev = o.dev ?? new Sha3Unit();
   const r = run(model, tableProgram(entries.length, total), [dev], {
     pset: o.pset,
     setup: (p) => {
@@ -355,9 +369,9 @@ describe('the cost formulas', () => {
 describe.each(['iss', 'cycle'] as const)('faults and permissions on the %s', (model) => {
   const len = 40;
 
-  function faulted(o: OneOpts, pset?: number): { r: Outcome; dev: Sha3Device; out: string } {
+  function faulted(o: OneOpts, pset?: number): { r: Outcome; dev: Sha3Unit; out: string } {
     const { setup } = pokeMsg(len);
-    const dev = new Sha3Device();
+    const dev = new Sha3Unit();
     const r = run(model, oneCommand({ len, ...o }), [dev], { setup, pset });
     return { r, dev, out: hex(memAt(r.prog, symbol(r.prog, 'out'), 32)) };
   }
@@ -378,7 +392,7 @@ describe.each(['iss', 'cycle'] as const)('faults and permissions on the %s', (mo
     const plain = faulted(o, NO_CRYPTO);
     expect(f.r.gas - plain.r.gas).toBe(FAULT_GAS);
     const code = f.r.prog.mem.regions.find((g) => g.base <= symbol(f.r.prog, '_start') && symbol(f.r.prog, '_start') < g.end)!;
-    const fresh = run(model, oneCommand({ len, ...o }), [new Sha3Device()], { pset: NO_CRYPTO });
+    const fresh = run(model, oneCommand({ len, ...o }), [new Sha3Unit()], { pset: NO_CRYPTO });
     expect(hex(code.u8)).toBe(hex(fresh.prog.mem.regions.find((g) => g.base === code.base)!.u8));
   });
 
@@ -386,7 +400,7 @@ describe.each(['iss', 'cycle'] as const)('faults and permissions on the %s', (mo
     const f = faulted({ src: 'li t1, 0x50000000', dst: true });
     expect(f.r.x[11]).toBe(Sha3Status.DMA_FAULT);
     const { setup } = pokeMsg(0);
-    const r = run(model, oneCommand({ len: 0, src: 'li t1, 0x50000000', dst: true }), [new Sha3Device()], { setup });
+    const r = run(model, oneCommand({ len: 0, src: 'li t1, 0x50000000', dst: true }), [new Sha3Unit()], { setup });
     expect(r.x[11]).toBe(Sha3Status.OK);
     expect(hex(memAt(r.prog, symbol(r.prog, 'out'), 32))).toBe(hex(keccak_256(new Uint8Array(0))));
   });
@@ -444,7 +458,7 @@ msg: .word 1, 2, 3, 4, 5, 6, 7, 8
 `;
 
   test("a child cannot hash its parent's memory: DMA_FAULT, DIGEST 0", () => {
-    const dev = new Sha3Device();
+    const dev = new Sha3Unit();
     const r = run(model, CHILD(PermBit.CRYPTO), [dev]);
     expect(r.x[12]).toBe(0); // EVAL SUCCESS
     expect([r.x[13], r.x[14]]).toEqual([Sha3Status.DMA_FAULT, 0]);
@@ -453,7 +467,7 @@ msg: .word 1, 2, 3, 4, 5, 6, 7, 8
   });
 
   test('a child without CRYPTO gets zeros and the unit sees nothing', () => {
-    const dev = new Sha3Device();
+    const dev = new Sha3Unit();
     const r = run(model, CHILD(0), [dev]);
     expect(r.x[12]).toBe(0);
     expect([r.x[13], r.x[14]]).toEqual([0, 0]);
@@ -465,13 +479,13 @@ describe('out of gas at the CMD store', () => {
   test.each([[0, false], [137, true], [1000, true]] as const)('LEN %i (DST %s): cause 24 at the store on both models, identical gas, registers unchanged', (len, dst) => {
     const { setup } = pokeMsg(len);
     const src = oneCommand({ len, dst });
-    const full = run('iss', src, [new Sha3Device()], { setup, pset: LIMITED_PSET, gas: 10_000_000 });
+    const full = run('iss', src, [new Sha3Unit()], { setup, pset: LIMITED_PSET, gas: 10_000_000 });
     expect(full.end).toEqual({ kind: 'exit', code: full.x[10]! & 0xff });
     // Everything up to the store fits, the command's gas does not (the few instructions
     // after the store cost less than it).
     const limit = full.gas - GAS(len);
     const ends = (['iss', 'cycle'] as const).map((model) => {
-      const dev = new Sha3Device();
+      const dev = new Sha3Unit();
       const r = run(model, src, [dev], { setup, pset: LIMITED_PSET, gas: limit });
       expect(r.end).toMatchObject({ kind: 'trap', cause: Cause.OUT_OF_GAS, pc: symbol(r.prog, 'cmd') });
       expect(dev.stats.ops).toBe(0);
@@ -487,7 +501,7 @@ describe('out of gas at the CMD store', () => {
     expect(ends[1]!.x).toEqual(ends[0]!.x);
     expect(ends[1]!.retired).toBe(ends[0]!.retired);
     // With the whole gas it runs to its end on the cycle model too.
-    const ok = run('cycle', src, [new Sha3Device()], { setup, pset: LIMITED_PSET, gas: full.gas });
+    const ok = run('cycle', src, [new Sha3Unit()], { setup, pset: LIMITED_PSET, gas: full.gas });
     expect(ok.end).toEqual(full.end);
     expect(ok.gas).toBe(full.gas);
   });
@@ -503,7 +517,7 @@ describe('registers as signals', () => {
     const prog = oneCommand({ len, dst: true, nops: 3 });
     const parts: Buffer[] = [];
     let w: VcdWriter | null = null;
-    const r = run('cycle', prog, [new Sha3Device()], { setup, tracer: (m) => { w = new VcdWriter(m.sig, (b) => { parts.push(Buffer.from(b)); }); w.cycle(m.cycles, m.v); return w; } });
+    const r = run('cycle', prog, [new Sha3Unit()], { setup, tracer: (m) => { w = new VcdWriter(m.sig, (b) => { parts.push(Buffer.from(b)); }); w.cycle(m.cycles, m.v); return w; } });
     expect(r.x[11]).toBe(Sha3Status.OK);
     w!.close();
     const path = join(dir, 'sha3.vcd');
