@@ -131,3 +131,8 @@ export class BusMonitor implements CycleTracer {
     return this.done.filter((t) => t.addr === addr >>> 0 && t.we === we);
   }
 }
+
+/** Every region of two runs' root memory, byte for byte: [base, equal] per region, for one toEqual. */
+export function sameMemory(a: LoadedProgram, b: LoadedProgram): [number, boolean][] {
+  return a.mem.regions.map((r, i) => [r.base, b.mem.regions[i]?.base === r.base && Buffer.from(r.u8).equals(Buffer.from(b.mem.regions[i]!.u8))]);
+}

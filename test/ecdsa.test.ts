@@ -21,7 +21,7 @@ import { EcdsaUnit, recoverSigner } from '../peripherals/ecdsa.js';
 import { Ecdsa, EcdsaCmd, EcdsaReg, EcdsaStatus } from '../peripherals/regs.js';
 import { Sha3Unit } from '../peripherals/sha3.js';
 import { CC, CFLAGS, C_DIR, compile, removeDir, tempDir } from './c/build.js';
-import { BusMonitor, LIMITED_PSET, bytesWords, memAt, pokeWords, run, symbol, wordsAt, type Outcome } from './crypto-harness.js';
+import { BusMonitor, LIMITED_PSET, bytesWords, memAt, pokeWords, run, sameMemory, symbol, wordsAt, type Outcome } from './crypto-harness.js';
 import { describeWithTools } from './tools.js';
 
 const Point = secp256k1.Point;
@@ -146,6 +146,7 @@ function bothModels(entries: readonly Entry[]): TableRun {
   expect(cyc.addr).toEqual(iss.addr);
   expect(cyc.key).toEqual(iss.key);
   expect(cyc.dev.stats).toEqual(iss.dev.stats);
+  expect(sameMemory(iss.r.prog, cyc.r.prog).filter(([, same]) => !same)).toEqual([]);
   // Gas: the program's instructions plus GAS per command, whatever its outcome.
   const plain = runTable('iss', entries, NO_CRYPTO);
   expect(plain.r.retired).toBe(iss.r.retired);

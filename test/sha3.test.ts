@@ -17,7 +17,7 @@ import { DMA_BYTES_PER_CYCLE, Sha3, Sha3Cmd, Sha3Reg, Sha3Status } from '../peri
 import { Sha3Unit, sha3Cycles, sha3Gas } from '../peripherals/sha3.js';
 import { VcdReader } from '../waveforms/vcdread.js';
 import { VcdWriter } from '../waveforms/vcd.js';
-import { BusMonitor, LIMITED_PSET, bytesWords, memAt, pokeWords, run, symbol, wordsAt, type Outcome } from './crypto-harness.js';
+import { BusMonitor, LIMITED_PSET, bytesWords, memAt, pokeWords, run, sameMemory, symbol, wordsAt, type Outcome } from './crypto-harness.js';
 
 // The datasheet's formulas, from the constants (docs/peripherals.md, "Keccak-256 / SHA3-256").
 const blocks = (len: number): number => Math.floor(len / Sha3.RATE) + 1;
@@ -278,6 +278,7 @@ function expectSameRun(a: TableRun, b: TableRun): void {
   expect(b.regout.map(hex)).toEqual(a.regout.map(hex));
   expect(b.dstout.map(hex)).toEqual(a.dstout.map(hex));
   expect(b.dev.stats).toEqual(a.dev.stats);
+  expect(sameMemory(a.r.prog, b.r.prog).filter(([, same]) => !same)).toEqual([]);
 }
 
 describe('programs on both models', () => {
@@ -369,10 +370,10 @@ describe('the cost formulas', () => {
 describe.each(['iss', 'cycle'] as const)('faults and permissions on the %s', (model) => {
   const len = 40;
 
-  function faulted(o: OneOpts, pset?: number): { r: Outcome; dev: Sha3Unit; out: string } {
+  function faulted(o: Omit<OneOpts, 'len'>, pset?: number): { r: Outcome; dev: Sha3Unit; out: string } {
     const { setup } = pokeMsg(len);
     const dev = new Sha3Unit();
-    const r = run(model, oneCommand({ len, ...o }), [dev], { setup, pset });
+    const r = run(model, oneCommand({ ...o, len }), [dev], { setup, pset });
     return { r, dev, out: hex(memAt(r.prog, symbol(r.prog, 'out'), 32)) };
   }
   const UNTOUCHED = '5a'.repeat(32);
@@ -392,7 +393,7 @@ describe.each(['iss', 'cycle'] as const)('faults and permissions on the %s', (mo
     const plain = faulted(o, NO_CRYPTO);
     expect(f.r.gas - plain.r.gas).toBe(FAULT_GAS);
     const code = f.r.prog.mem.regions.find((g) => g.base <= symbol(f.r.prog, '_start') && symbol(f.r.prog, '_start') < g.end)!;
-    const fresh = run(model, oneCommand({ len, ...o }), [new Sha3Unit()], { pset: NO_CRYPTO });
+    const fresh = run(model, oneCommand({ ...o, len }), [new Sha3Unit()], { pset: NO_CRYPTO });
     expect(hex(code.u8)).toBe(hex(fresh.prog.mem.regions.find((g) => g.base === code.base)!.u8));
   });
 
