@@ -97,7 +97,10 @@ export function decode(buf: Uint8Array, maxDepth: number = Rlp.MAX_DEPTH): RlpIt
     return out;
   };
   const r = item(0, buf.length, 0);
-  if (h.end !== buf.length) throw new RlpError(`malformed RLP: ${buf.length - h.end} bytes after the item (at byte ${h.end})`);
+  if (h.end !== buf.length) {
+    const n = buf.length - h.end;
+    throw new RlpError(`malformed RLP: ${n} byte${n === 1 ? '' : 's'} after the item (at byte ${h.end})`);
+  }
   return r;
 }
 
@@ -148,9 +151,13 @@ export function encode(item: RlpItem): Uint8Array {
 
 /** Minimal big-endian bytes of a non-negative integer (0 is empty). */
 export function uintBytes(v: bigint | number): Uint8Array {
-  let x = BigInt(v);
+  const x = BigInt(v);
   if (x < 0n) throw new RlpError('negative integer');
-  const bytes: number[] = [];
-  while (x > 0n) { bytes.unshift(Number(x & 0xffn)); x >>= 8n; }
-  return Uint8Array.from(bytes);
+  if (x === 0n) return new Uint8Array(0);
+  // Through hex: linear in the size, where shifting a byte at a time would be quadratic.
+  let h = x.toString(16);
+  if (h.length & 1) h = '0' + h;
+  const out = new Uint8Array(h.length >>> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.substr(2 * i, 2), 16);
+  return out;
 }
