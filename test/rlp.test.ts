@@ -17,6 +17,7 @@ import { Clock, DMA_FAULT, DMA_OK, type DeviceContext } from '../peripherals/dev
 import { RlpDevice } from '../peripherals/rlp.js';
 import { decode, encode, header, RlpError, uintBytes, type RlpHeader, type RlpItem } from '../peripherals/rlpcodec.js';
 import { Rlp, RlpCmd, RlpReg, RlpStatus } from '../peripherals/regs.js';
+import { lockstep } from './lockstep.js';
 import { EXTRA_INVALID, INVALID, nested } from './rlp-vectors.js';
 
 const hexb = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
@@ -651,6 +652,13 @@ test('both models: same registers, gas and retired instructions; the cycle model
   expect(cyc.retired).toBe(iss.retired);
   expect(cyc.dev.stats).toEqual(iss.dev.stats);
   expect(iss.dev.stats.gas).toBeGreaterThan(0);
+});
+
+test.each([0, 1, 2])('lockstep (random stalls, seed %i): the re-encoder agrees at every retired instruction', (seed) => {
+  const input = encode([uintBytes(1), [new Uint8Array(57).fill(7), [[]]], Uint8Array.of(0, 0, 1)]);
+  const r = lockstep(assembleToElf(reencoder(input), { file: 'rlp.S' }), { devices: () => [new RlpDevice()], randomStalls: seed === 0 ? 0 : 3, seed });
+  expect(r.end).toEqual({ kind: 'exit', code: 0 });
+  expect(r.gas).toBeGreaterThan(r.instructions);
 });
 
 /** One command after `setup`, `nops` instructions, then STATUS and a result register read. */
