@@ -183,10 +183,11 @@ export const RLP: DeviceMap = {
   constants: [
     { name: 'CYCLES_SETUP', value: 1, doc: 'cycles to start a command' },
     { name: 'CYCLES_PER_HEADER', value: 2, doc: 'cycles per item header read or written' },
+    { name: 'CYCLES_PER_WORD', value: 1, doc: 'cycles per 4 bytes (rounded up) copied into or moved within the output' },
     { name: 'GAS_BASE', value: 3, doc: 'gas per command' },
     { name: 'GAS_PER_HEADER', value: 1, doc: 'gas per item header read or written' },
-    { name: 'GAS_PER_WORD', value: 1, doc: 'gas per 4 bytes (rounded up) copied into the output' },
-    { name: 'MAX_DEPTH', value: 1024, doc: 'VALIDATE: deepest nesting accepted (deeper is MALFORMED)' },
+    { name: 'GAS_PER_WORD', value: 1, doc: 'gas per 4 bytes (rounded up) copied into or moved within the output' },
+    { name: 'MAX_DEPTH', value: 1024, doc: 'lists nested in one item, at most (VALIDATE; deeper is MALFORMED)' },
   ],
 };
 

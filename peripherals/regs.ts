@@ -132,13 +132,15 @@ export const enum Rlp {
   CYCLES_SETUP = 1,
   /** cycles per item header read or written */
   CYCLES_PER_HEADER = 2,
+  /** cycles per 4 bytes (rounded up) copied into or moved within the output */
+  CYCLES_PER_WORD = 1,
   /** gas per command */
   GAS_BASE = 3,
   /** gas per item header read or written */
   GAS_PER_HEADER = 1,
-  /** gas per 4 bytes (rounded up) copied into the output */
+  /** gas per 4 bytes (rounded up) copied into or moved within the output */
   GAS_PER_WORD = 1,
-  /** VALIDATE: deepest nesting accepted (deeper is MALFORMED) */
+  /** lists nested in one item, at most (VALIDATE; deeper is MALFORMED) */
   MAX_DEPTH = 1024,
 }
 
