@@ -10,6 +10,7 @@ import { disasmCommand } from './commands/disasm.js';
 import { equivCommand } from './commands/equiv.js';
 import { fuzzCommand } from './commands/fuzz.js';
 import { isolationCommand } from './commands/isolation.js';
+import { rlpCommand } from './commands/rlp.js';
 import { runCommand } from './commands/run.js';
 import { stepCommand } from './commands/step.js';
 import { trieCommand } from './commands/trie.js';
@@ -31,8 +32,9 @@ async function main(argv: string[]): Promise<void> {
     .command(fuzzCommand)
     .command(vcdCommand)
     .command(isolationCommand)
+    .command(rlpCommand)
     .command(trieCommand)
-    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff, isolation or trie root')
+    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff, isolation, rlp or trie root')
     .strict()
     .middleware((a) => normalizeOptions(a as Record<string, unknown>))
     .fail((msg, err) => {

@@ -6,13 +6,12 @@
 //   {"in": {key: value | null, ...}}     the same, in the object's order
 // Strings starting with 0x are hex, others UTF-8; --hex makes every string hex (0x optional).
 
-import { readSync } from 'node:fs';
 import { EXIT } from '../../cpu/exit-codes.js';
 import { EMPTY_ROOT, Trie } from '../../peripherals/mpt.js';
 import { Hdd } from '../../peripherals/regs.js';
 import { MemoryStore } from '../../peripherals/store.js';
 import { command } from '../exit.js';
-import { inputError, MAX_INPUT_BYTES, out, readInput } from '../io.js';
+import { out, readInput, readStdin } from '../io.js';
 import { UserError } from '../user-error.js';
 
 interface TrieRootArgs {
@@ -67,31 +66,6 @@ export function trieRoot(sets: readonly (readonly [Uint8Array, Uint8Array])[], s
   const t = new Trie(new MemoryStore(), EMPTY_ROOT, secure);
   for (let i = 0; i < sets.length; i++) t.set(sets[i]![0], sets[i]![1]);
   return t.root;
-}
-
-/**
- * All of stdin up to the input limit. Read from fd 0 itself: /dev/stdin cannot be opened when
- * stdin is a socket (as a parent process's pipe often is).
- */
-function readStdin(): Buffer {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for (;;) {
-    const chunk = Buffer.allocUnsafe(1 << 20);
-    let n: number;
-    try {
-      n = readSync(0, chunk, 0, chunk.length, null);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
-      if ((e as NodeJS.ErrnoException).code === 'EOF') break;
-      throw inputError(e, 'stdin');
-    }
-    if (n === 0) break;
-    chunks.push(chunk.subarray(0, n));
-    total += n;
-    if (total > MAX_INPUT_BYTES) throw new UserError(`stdin: larger than ${MAX_INPUT_BYTES >> 20} MiB, the most an input may hold`, EXIT.BAD_INPUT);
-  }
-  return Buffer.concat(chunks, total);
 }
 
 function cmdTrieRoot(a: TrieRootArgs): number {
