@@ -15,7 +15,7 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { DataUnavailable } from './clock.js';
 import { CommandDevice, REFUSED } from './command.js';
-import { EMPTY_ROOT, Trie, type TrieCost, type TrieUpdate } from './mpt.js';
+import { EMPTY_ROOT, forgetNodes, MalformedNode, Trie, type TrieCost, type TrieUpdate } from './mpt.js';
 import { HDD } from './regmap.js';
 import { DMA_BYTES_PER_CYCLE, Hdd, HddCmd, HddReg, HddStatus } from './regs.js';
 import { hashKey, type NodeStore } from './store.js';
@@ -80,6 +80,8 @@ export class Staging extends Map<string, Uint8Array> implements NodeStore {
   rewind(journal: string[], n: number): void {
     this.journal = journal.slice(0, n);
     this.clear();
+    // The trie's decoded-node cache may hold nodes this drops (mpt.ts, forgetNodes).
+    forgetNodes(this);
     for (const k of this.journal) this.set(k, this.pool.get(k)!);
   }
 
@@ -131,7 +133,13 @@ export class HardDrive extends CommandDevice {
     if (code === HddCmd.PUT) return this.putCommand();
     if (code === HddCmd.INVSHA3) return this.invsha3();
     if (code === HddCmd.MKTRIE || code === HddCmd.MKHEAP) return this.make(code & 0xf0);
-    return this.objectCommand(code & 0xf0, code & 0x0f);
+    try {
+      return this.objectCommand(code & 0xf0, code & 0x0f);
+    } catch (e) {
+      // Thrown only while computing, before anything was charged or changed.
+      if (e instanceof MalformedNode) return this.fail(HddStatus.BAD_NODE);
+      throw e;
+    }
   }
 
   /**

@@ -237,6 +237,7 @@ export const HDD: DeviceMap = {
     { name: 'EMPTY', value: 7, doc: 'HEAP_TOP / HEAP_POP on an empty heap' },
     { name: 'TABLE_FULL', value: 8, doc: 'MKTRIE / MKHEAP beyond MAX_OBJECTS objects, or MKREVERT_POINT beyond MAX_POINTS points of one object' },
     { name: 'TOO_LARGE', value: 9, doc: 'KEYLEN beyond MAX_KEY or VALLEN beyond MAX_VALUE' },
+    { name: 'BAD_NODE', value: 10, doc: 'a stored value reached as a trie or heap node is not one (the root was set to the hash of other bytes); nothing was changed' },
   ],
   constants: [
     { name: 'MAX_OBJECTS', value: 65536, doc: 'objects (tries and heaps) per run' },

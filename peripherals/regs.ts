@@ -337,6 +337,8 @@ export const enum HddStatus {
   TABLE_FULL = 8,
   /** KEYLEN beyond MAX_KEY or VALLEN beyond MAX_VALUE */
   TOO_LARGE = 9,
+  /** a stored value reached as a trie or heap node is not one (the root was set to the hash of other bytes); nothing was changed */
+  BAD_NODE = 10,
 }
 
 // ---- timer: CURTIME timer (subjective) ----

@@ -347,6 +347,25 @@ describe('error statuses', () => {
     expect(r.dev.stats.errors).toBe(expectStatus.length);
   });
 
+  test('BAD_NODE: a root that names bytes which are not a trie node; nothing changes', () => {
+    const a = new HddAsm();
+    const junk = a.bytes(enc('these bytes are not RLP of a trie node at all')), k = a.bytes(enc('k')), out = a.space(8);
+    a.set(HddReg.VAL, junk).set(HddReg.VALLEN, 45);
+    a.cmd(HddCmd.PUT);
+    a.cmd(HddCmd.MKTRIE);
+    a.cmd(HddCmd.MKHEAP);
+    const g = [1, 2].map((id) => { a.set(HddReg.ID, id); return get(a, id === 1 ? HddCmd.TRIE_GET : HddCmd.HEAP_GET, k, 1, out, 8); });
+    a.set(HddReg.OUT, out);
+    const top = a.cmd(HddCmd.HEAP_POP);
+    a.set(HddReg.ID, 1);
+    const s = set(a, HddCmd.TRIE_SET, k, 1, k, 1);
+    const r = both(a);
+    // PUT leaves HASH = the junk's hash, which MKTRIE / MKHEAP take as their root.
+    for (const i of [...g, top, s]) expect(r.log[i]!.slice(0, 2), `command ${i}`).toEqual([HddStatus.BAD_NODE, 0]);
+    expect(hex(r.dev.objects.get(1)!.trie.root)).toBe(hex(keccak_256(enc('these bytes are not RLP of a trie node at all'))));
+    expect(r.dev.staging.size).toBe(1);
+  });
+
   test('TABLE_FULL: object MAX_OBJECTS + 1 and revert point MAX_POINTS + 1 are refused', () => {
     const a = new HddAsm();
     a.asm(`  li s2, ${Hdd.MAX_OBJECTS}\nloop_obj:\n  li t0, ${HddCmd.MKTRIE}\n  sw t0, 0(t6)\n  addi s2, s2, -1\n  bnez s2, loop_obj`);
