@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT } from '../cpu/exit-codes.js';
 import { asmCommand } from './commands/asm.js';
+import { dbCommand } from './commands/db.js';
 import { disasmCommand } from './commands/disasm.js';
 import { equivCommand } from './commands/equiv.js';
 import { fuzzCommand } from './commands/fuzz.js';
@@ -30,7 +31,8 @@ async function main(argv: string[]): Promise<void> {
     .command(fuzzCommand)
     .command(vcdCommand)
     .command(isolationCommand)
-    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff or isolation')
+    .command(dbCommand)
+    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff, isolation or db')
     .strict()
     .middleware((a) => normalizeOptions(a as Record<string, unknown>))
     .fail((msg, err) => {
