@@ -136,8 +136,9 @@ export class HardDrive extends CommandDevice {
     try {
       return this.objectCommand(code & 0xf0, code & 0x0f);
     } catch (e) {
-      // Thrown only while computing, before anything was charged or changed.
-      if (e instanceof MalformedNode) return this.fail(HddStatus.BAD_NODE);
+      // Thrown only while computing, before anything was charged or changed; charged as a
+      // bare command (a failed prepare's counts are not known).
+      if (e instanceof MalformedNode) { this.cost.reads = 0; this.cost.writes = 0; return this.fail(HddStatus.BAD_NODE); }
       throw e;
     }
   }

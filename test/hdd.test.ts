@@ -364,6 +364,8 @@ describe('error statuses', () => {
     for (const i of [...g, top, s]) expect(r.log[i]!.slice(0, 2), `command ${i}`).toEqual([HddStatus.BAD_NODE, 0]);
     expect(hex(r.dev.objects.get(1)!.trie.root)).toBe(hex(keccak_256(enc('these bytes are not RLP of a trie node at all'))));
     expect(r.dev.staging.size).toBe(1);
+    // PUT, MKTRIE, MKHEAP, then four bare BAD_NODE commands.
+    expect(r.dev.stats.gas).toBe(Hdd.GAS_BASE + Hdd.GAS_PER_NODE_WRITE + words(45) + 6 * Hdd.GAS_BASE);
   });
 
   test('TABLE_FULL: object MAX_OBJECTS + 1 and revert point MAX_POINTS + 1 are refused', () => {
@@ -435,14 +437,14 @@ describe('permission and gas', () => {
 describe('latency', () => {
   // A GET's CMD store, then k NOPs, then a STATUS load: the load waits max(0, L - 1 - k) cycles
   // (test/device-contract.test.ts derives the rule), so L = c(0) - c(K) + K + 1 for K >= L.
-  function getProgram(keys: Uint8Array[], value: Uint8Array, probe: Uint8Array, nops: number): HddAsm {
+  function getProgram(keys: Uint8Array[], value: Uint8Array, probe: Uint8Array, nops: number, withGet = true): HddAsm {
     const a = new HddAsm();
     const v = a.bytes(value), labels = keys.map((k) => a.bytes(k)), p = a.bytes(probe), out = a.space(64);
     a.cmd(HddCmd.MKTRIE);
     a.set(HddReg.ID, 1);
     keys.forEach((k, i) => set(a, HddCmd.TRIE_SET, labels[i]!, k.length, v, value.length));
     a.set(HddReg.KEY, p).set(HddReg.KEYLEN, probe.length).set(HddReg.OUT, out).set(HddReg.OUTCAP, 64);
-    a.asm(`  li t0, ${HddCmd.TRIE_GET}\n  sw t0, 0(t6)\n${'  nop\n'.repeat(nops)}  lw s3, ${HddReg.STATUS}(t6)\n  lw s4, ${HddReg.OUTLEN}(t6)`);
+    if (withGet) a.asm(`  li t0, ${HddCmd.TRIE_GET}\n  sw t0, 0(t6)\n${'  nop\n'.repeat(nops)}  lw s3, ${HddReg.STATUS}(t6)\n  lw s4, ${HddReg.OUTLEN}(t6)`);
     return a;
   }
 
@@ -475,6 +477,30 @@ describe('latency', () => {
     const iss = run('iss', getProgram(keys, value, probe, 0));
     expect(iss.x[19]).toBe(c0.x[19]);
     expect(iss.gas).toBe(c0.gas);
+  });
+
+  test.each(cases)('SET in %s: ready low and gas exactly as the formulas give from the trie\'s counts', (_name, keys, probe) => {
+    const t = new Trie(new MemoryStore());
+    for (const k of keys) t.set(k, value);
+    const newValue = Uint8Array.from({ length: 50 }, (_, i) => 200 - i);
+    const u = t.prepare(probe, newValue);
+    expect(u.writes).toBeGreaterThan(0);
+    const d = words(probe.length) + words(newValue.length);
+    const L = Hdd.CYCLES_SETUP + u.reads * Hdd.CYCLES_PER_NODE_READ + u.writes * Hdd.CYCLES_PER_NODE_WRITE + d;
+    const G = Hdd.GAS_BASE + u.reads * Hdd.GAS_PER_NODE_READ + u.writes * Hdd.GAS_PER_NODE_WRITE + d * Hdd.GAS_PER_WORD;
+    const program = (nops: number, last: boolean): HddAsm => {
+      const a = getProgram(keys, value, probe, 0, false);
+      const nv = a.bytes(newValue);
+      a.set(HddReg.VAL, nv).set(HddReg.VALLEN, newValue.length);
+      if (last) a.asm(`  li t0, ${HddCmd.TRIE_SET}\n  sw t0, 0(t6)\n${'  nop\n'.repeat(nops)}  lw s3, ${HddReg.STATUS}(t6)`);
+      return a;
+    };
+    const K = L + 10;
+    const c0 = run('cycle', program(0, true)), cK = run('cycle', program(K, true)), none = run('iss', program(0, false));
+    expect(c0.x[19]).toBe(HddStatus.OK);
+    expect(c0.cycles! - cK.cycles! + K + 1).toBe(L);
+    expect(c0.dev.stats.gas - none.dev.stats.gas).toBe(G);
+    expect(hex(c0.dev.objects.get(1)!.trie.root)).toBe(hex(u.root));
   });
 
   test.each([1, 2, 3])('random bus stalls (seed %i) change cycles only', (seed) => {
