@@ -20,6 +20,7 @@ import { EMPTY_ROOT, Trie } from '../peripherals/mpt.js';
 import { DMA_BYTES_PER_CYCLE, Hdd, HddCmd, HddReg, HddStatus } from '../peripherals/regs.js';
 import { hashKey, MemoryStore } from '../peripherals/store.js';
 import { HddAsm, LOG_WORDS } from './hdd-asm.js';
+import { lockstep } from './lockstep.js';
 
 const HARD_DRIVE = 2, INFINITE_GAS = 16;
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -155,6 +156,34 @@ describe('a trie built, read back and reverted by a program', () => {
     expect(status(r, rv2)).toBe(HddStatus.BAD_POINT);
     expect(outlen(r, g1)).toBe(0);
     expect(hex(r.mem(root4, 32))).toBe(await oracleRoot(pairs.filter((_, i) => i !== 1), secure));
+  });
+});
+
+describe('lockstep', () => {
+  test('a program mixing every command: the ISS and the cycle model agree at every retirement (registers, pc, gas), with random stalls', () => {
+    const a = new HddAsm();
+    const keys = KEYS.map((k) => a.bytes(k)), vals = VALS.map((v) => a.bytes(v)), out = a.space(80), h = a.space(32);
+    a.cmd(HddCmd.MKTRIE);
+    a.cmd(HddCmd.MKHEAP);
+    KEYS.forEach((k, i) => {
+      a.set(HddReg.ID, 1 + (i & 1));
+      set(a, i & 1 ? HddCmd.HEAP_SET : HddCmd.TRIE_SET, keys[i]!, k.length, vals[i]!, VALS[i]!.length);
+      if (i % 4 === 0) a.cmd(i & 1 ? HddCmd.HEAP_MKREVERT_POINT : HddCmd.TRIE_MKREVERT_POINT);
+      get(a, i & 1 ? HddCmd.HEAP_GET : HddCmd.TRIE_GET, keys[i]!, k.length, out, 80);
+    });
+    a.set(HddReg.ID, 2).set(HddReg.OUT, out).set(HddReg.OUTCAP, 80);
+    for (let i = 0; i < 4; i++) a.cmd(HddCmd.HEAP_POP);
+    a.set(HddReg.POINT, 0);
+    a.cmd(HddCmd.HEAP_REVERT);
+    a.set(HddReg.VAL, vals[3]!).set(HddReg.VALLEN, VALS[3]!.length);
+    a.cmd(HddCmd.PUT);
+    a.saveHash(h);
+    a.cmd(HddCmd.INVSHA3);
+    for (const seed of [0, 5]) {
+      const r = lockstep(assembleToElf(a.source(), { file: 'hdd.S' }), { devices: () => [new HardDrive(new MemoryStore())], randomStalls: seed === 0 ? 0 : 3, seed });
+      expect(r.end).toEqual({ kind: 'exit', code: 0 });
+      expect(r.gas).toBeGreaterThan(KEYS.length * Hdd.GAS_PER_NODE_WRITE);
+    }
   });
 });
 
