@@ -58,6 +58,8 @@ export class Staging extends Map<string, Uint8Array> implements NodeStore {
   journal: string[] = [];
   /** Every value staged in the run, whichever timeline (content-addressed: one value per key). */
   readonly pool = new Map<string, Uint8Array>();
+  /** Bytes of the live staged values. */
+  bytes = 0;
 
   constructor(readonly backing: NodeStore) {
     super();
@@ -74,15 +76,24 @@ export class Staging extends Map<string, Uint8Array> implements NodeStore {
     this.journal.push(k);
     this.set(k, value);
     this.pool.set(k, value);
+    this.bytes += value.length;
+  }
+
+  /** Bytes staging `nodes` would add (those already staged add nothing). */
+  adds(nodes: readonly (readonly [Uint8Array, Uint8Array])[]): number {
+    let n = 0;
+    for (let i = 0; i < nodes.length; i++) if (!this.has(hashKey(nodes[i]![0]))) n += nodes[i]![1].length;
+    return n;
   }
 
   /** Back to the first `n` entries of `journal` (a snapshot's). */
   rewind(journal: string[], n: number): void {
     this.journal = journal.slice(0, n);
     this.clear();
+    this.bytes = 0;
     // The trie's decoded-node cache may hold nodes this drops (mpt.ts, forgetNodes).
     forgetNodes(this);
-    for (const k of this.journal) this.set(k, this.pool.get(k)!);
+    for (const k of this.journal) { const v = this.pool.get(k)!; this.set(k, v); this.bytes += v.length; }
   }
 
   /** Hand every staged node to the backing store, in staging order; returns how many. */
@@ -92,6 +103,7 @@ export class Staging extends Map<string, Uint8Array> implements NodeStore {
     this.journal = [];
     this.pool.clear();
     this.clear();
+    this.bytes = 0;
     return n;
   }
 }
@@ -106,15 +118,29 @@ interface HddState {
   readonly objects: readonly { id: number; kind: number; secure: boolean; root: Uint8Array; points: Uint8Array[] }[];
 }
 
+export interface HardDriveOptions {
+  /** Bytes one run may stage (STORE_FULL beyond; default and ceiling Hdd.MAX_STAGED). */
+  maxStaged?: number;
+}
+
 export class HardDrive extends CommandDevice {
   readonly staging: Staging;
   readonly objects = new ObjectTable();
+  readonly maxStaged: number;
+  /** Revert points live in all objects (at most MAX_POINTS: host memory stays bounded). */
+  livePoints = 0;
   /** Node work of the command being computed (TrieCost: reads and writes). */
   private readonly cost: TrieCost = { reads: 0, writes: 0 };
 
-  constructor(store: NodeStore) {
+  constructor(store: NodeStore, opts: HardDriveOptions = {}) {
     super(HDD);
     this.staging = new Staging(store);
+    this.maxStaged = Math.min(opts.maxStaged ?? Hdd.MAX_STAGED, Hdd.MAX_STAGED);
+  }
+
+  /** Would staging `bytes` more pass the run's budget? */
+  private full(bytes: number): boolean {
+    return this.staging.bytes + bytes > this.maxStaged;
   }
 
   /** What the drive holds under `hash`: staged first, then the store. */
@@ -187,6 +213,7 @@ export class HardDrive extends CommandDevice {
     const value = this.input(this.reg(HddReg.VAL), len);
     if (value === null) return this.fail(HddStatus.DMA_FAULT);
     const hash = keccak_256(value);
+    if (!this.staging.has(hashKey(hash)) && this.full(len)) return this.fail(HddStatus.STORE_FULL);
     // Charged as a write whether or not the store already holds it: gas may not depend on
     // what a particular store happens to hold.
     this.cost.writes = 1;
@@ -274,16 +301,19 @@ export class HardDrive extends CommandDevice {
         const key = this.input(this.reg(HddReg.KEY), keyLen), value = this.input(this.reg(HddReg.VAL), valLen);
         if (key === null || value === null) return this.fail(HddStatus.DMA_FAULT);
         const u = t.prepare(key, value);
-        this.cost.reads = u.reads; this.cost.writes = u.writes;
+        this.cost.reads = u.reads;
+        if (this.full(this.staging.adds(u.nodes))) return this.fail(HddStatus.STORE_FULL);
+        this.cost.writes = u.writes;
         if (!this.charge(words(keyLen) + words(valLen))) return REFUSED;
         t.apply(u);
         this.clearResults();
         return HddStatus.OK;
       }
       case HddCmd.TRIE_MKREVERT_POINT & 0x0f: {
-        if (o.points.length >= Hdd.MAX_POINTS) return this.fail(HddStatus.TABLE_FULL);
+        if (this.livePoints >= Hdd.MAX_POINTS) return this.fail(HddStatus.TABLE_FULL);
         if (!this.charge(0)) return REFUSED;
         o.points.push(t.root);
+        this.livePoints++;
         this.clearResults();
         this.setReg(HddReg.POINT, o.points.length - 1);
         return HddStatus.OK;
@@ -293,6 +323,7 @@ export class HardDrive extends CommandDevice {
         if (p >= o.points.length) return this.fail(HddStatus.BAD_POINT);
         if (!this.charge(0)) return REFUSED;
         t.root = o.points[p]!;
+        this.livePoints -= o.points.length - (p + 1);
         o.points.length = p + 1;
         this.clearResults();
         return HddStatus.OK;
@@ -304,7 +335,9 @@ export class HardDrive extends CommandDevice {
         if (top === null) return this.fail(HddStatus.EMPTY);
         // POP: the delete is prepared (its node work known) before anything is charged.
         const pop = op === (HddCmd.HEAP_POP & 0x0f) && top.key.length <= this.reg(HddReg.OUTCAP) >>> 0;
-        return this.output(top.key, 0, t, pop ? t.prepare(top.key, EMPTY) : null);
+        const u = pop ? t.prepare(top.key, EMPTY) : null;
+        if (u !== null && this.full(this.staging.adds(u.nodes))) { this.cost.reads += u.reads; return this.fail(HddStatus.STORE_FULL); }
+        return this.output(top.key, 0, t, u);
       }
     }
     throw new Error(`hdd: command 0x${(kind | op).toString(16)} has no semantics`);
@@ -322,6 +355,10 @@ export class HardDrive extends CommandDevice {
     const s = state as HddState;
     this.staging.rewind(s.journal, s.staged);
     this.objects.clear();
-    for (const o of s.objects) this.objects.set(o.id, { kind: o.kind, trie: new Trie(this.staging, o.root, o.secure), points: o.points.slice() });
+    this.livePoints = 0;
+    for (const o of s.objects) {
+      this.objects.set(o.id, { kind: o.kind, trie: new Trie(this.staging, o.root, o.secure), points: o.points.slice() });
+      this.livePoints += o.points.length;
+    }
   }
 }

@@ -40,12 +40,12 @@ interface Outcome {
   mem(label: string, len: number): Uint8Array;
 }
 
-interface RunOpts { store?: MemoryStore; pset?: number; gas?: number; randomStalls?: number; seed?: number }
+interface RunOpts { store?: MemoryStore; pset?: number; gas?: number; randomStalls?: number; seed?: number; maxStaged?: number }
 
 function run(model: ModelKind, a: HddAsm | string, o: RunOpts = {}): Outcome {
   const src = typeof a === 'string' ? a : a.source();
   const prog = loadElf(assembleToElf(src, { file: 'hdd.S' }));
-  const dev = new HardDrive(o.store ?? new MemoryStore());
+  const dev = new HardDrive(o.store ?? new MemoryStore(), { maxStaged: o.maxStaged });
   const m = createModel(model, prog, { devices: [dev], pset: o.pset, gas: o.gas, randomStalls: o.randomStalls, seed: o.seed });
   const end = new CallManager(m, new LinuxHost()).run({ maxCycles: 50_000_000, maxInstructions: 10_000_000 });
   return outcome(end, m, dev, prog, typeof a === 'string' ? 0 : a.logged);
@@ -397,7 +397,32 @@ describe('error statuses', () => {
     expect(r.dev.stats.gas).toBe(Hdd.GAS_BASE + Hdd.GAS_PER_NODE_WRITE + words(45) + 6 * Hdd.GAS_BASE);
   });
 
-  test('TABLE_FULL: object MAX_OBJECTS + 1 and revert point MAX_POINTS + 1 are refused', () => {
+  test('STORE_FULL: a PUT or SET that would stage past the budget stores nothing', () => {
+    const a = new HddAsm();
+    const big = a.bytes(Uint8Array.from({ length: 600 }, (_, i) => i & 0xff)), other = a.bytes(Uint8Array.from({ length: 600 }, (_, i) => (i + 1) & 0xff));
+    const k = a.bytes(enc('k')), v500 = a.bytes(new Uint8Array(500).fill(7)), v100 = a.bytes(new Uint8Array(100).fill(9));
+    a.set(HddReg.VAL, big).set(HddReg.VALLEN, 600);
+    const p1 = a.cmd(HddCmd.PUT), p2 = a.cmd(HddCmd.PUT);
+    a.set(HddReg.VAL, other);
+    const p3 = a.cmd(HddCmd.PUT);
+    a.setHash(a.bytes(new Uint8Array(32))); // HASH 0: the empty trie
+    a.cmd(HddCmd.MKTRIE);
+    a.set(HddReg.ID, 1);
+    const s1 = set(a, HddCmd.TRIE_SET, k, 1, v500, 500);
+    const s2 = set(a, HddCmd.TRIE_SET, k, 1, v100, 100);
+    const r = both(a, { maxStaged: 1000 });
+    expect([p1, p2, p3, s1, s2].map((i) => status(r, i))).toEqual([HddStatus.OK, HddStatus.OK, HddStatus.STORE_FULL, HddStatus.STORE_FULL, HddStatus.OK]);
+    expect(r.dev.staging.size).toBe(2);
+    expect(r.dev.staging.bytes).toBeLessThanOrEqual(1000);
+    const t = new Trie(new MemoryStore());
+    t.set(enc('k'), new Uint8Array(100).fill(9));
+    expect(hex(r.dev.objects.get(1)!.trie.root)).toBe(hex(t.root));
+    // The failed SET was charged its reads (none: an empty trie) and no writes.
+    const gas = (Hdd.GAS_BASE + Hdd.GAS_PER_NODE_WRITE + words(600)) * 2 + Hdd.GAS_BASE * 3 + Hdd.GAS_BASE + Hdd.GAS_PER_NODE_WRITE + words(1) + words(100);
+    expect(r.dev.stats.gas).toBe(gas);
+  });
+
+  test('TABLE_FULL: object MAX_OBJECTS + 1 and revert point MAX_POINTS + 1 (all objects together) are refused', () => {
     const a = new HddAsm();
     a.asm(`  li s2, ${Hdd.MAX_OBJECTS}\nloop_obj:\n  li t0, ${HddCmd.MKTRIE}\n  sw t0, 0(t6)\n  addi s2, s2, -1\n  bnez s2, loop_obj`);
     const last = a.cmd(HddCmd.MKHEAP);
@@ -407,13 +432,22 @@ describe('error statuses', () => {
     a.set(HddReg.POINT, Hdd.MAX_POINTS - 1);
     const rv = a.cmd(HddCmd.TRIE_REVERT);
     const again = a.cmd(HddCmd.TRIE_MKREVERT_POINT);
+    a.set(HddReg.ID, 1);
+    const elsewhere = a.cmd(HddCmd.TRIE_MKREVERT_POINT);
+    a.set(HddReg.ID, Hdd.MAX_OBJECTS).set(HddReg.POINT, 9);
+    a.cmd(HddCmd.TRIE_REVERT);
+    a.set(HddReg.ID, 1);
+    const freed = a.cmd(HddCmd.TRIE_MKREVERT_POINT);
     const r = run('iss', a);
     expect(r.log[last]!.slice(0, 3)).toEqual([HddStatus.TABLE_FULL, 0, 0]);
     expect(r.dev.objects.size).toBe(Hdd.MAX_OBJECTS);
     expect(status(r, lastPoint)).toBe(HddStatus.TABLE_FULL);
     expect(status(r, rv)).toBe(HddStatus.OK);
     expect(status(r, again)).toBe(HddStatus.TABLE_FULL);
-    expect(r.dev.objects.get(Hdd.MAX_OBJECTS)!.points).toHaveLength(Hdd.MAX_POINTS);
+    expect(status(r, elsewhere)).toBe(HddStatus.TABLE_FULL);
+    expect(r.log[freed]!.slice(0, 1).concat(r.log[freed]![3]!)).toEqual([HddStatus.OK, 0]);
+    expect(r.dev.objects.get(Hdd.MAX_OBJECTS)!.points).toHaveLength(10);
+    expect(r.dev.livePoints).toBe(11);
   });
 });
 
