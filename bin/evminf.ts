@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT } from '../cpu/exit-codes.js';
 import { asmCommand } from './commands/asm.js';
+import { dbCommand } from './commands/db.js';
 import { disasmCommand } from './commands/disasm.js';
 import { equivCommand } from './commands/equiv.js';
 import { fuzzCommand } from './commands/fuzz.js';
@@ -32,9 +33,10 @@ async function main(argv: string[]): Promise<void> {
     .command(fuzzCommand)
     .command(vcdCommand)
     .command(isolationCommand)
+    .command(dbCommand)
     .command(rlpCommand)
     .command(trieCommand)
-    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff, isolation, rlp or trie root')
+    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff, isolation, db, rlp or trie root')
     .strict()
     .middleware((a) => normalizeOptions(a as Record<string, unknown>))
     .fail((msg, err) => {

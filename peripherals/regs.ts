@@ -234,12 +234,14 @@ export const enum Hdd {
   PERM = 2,
   /** objects (tries and heaps) per run */
   MAX_OBJECTS = 65536,
-  /** live revert points per object */
+  /** live revert points, all objects together (numbered per object) */
   MAX_POINTS = 65536,
   /** bytes of a key */
   MAX_KEY = 1024,
   /** bytes of a value or preimage */
   MAX_VALUE = 16777216,
+  /** bytes of values and nodes one run may store (the host holds them until the run is committed); a host may set a smaller budget */
+  MAX_STAGED = 1073741824,
   /** cycles to start a command */
   CYCLES_SETUP = 4,
   /** cycles per trie/heap node read (a store lookup) */
@@ -343,10 +345,14 @@ export const enum HddStatus {
   TOO_SMALL = 6,
   /** HEAP_TOP / HEAP_POP on an empty heap */
   EMPTY = 7,
-  /** MKTRIE / MKHEAP beyond MAX_OBJECTS objects, or MKREVERT_POINT beyond MAX_POINTS points of one object */
+  /** MKTRIE / MKHEAP beyond MAX_OBJECTS objects, or MKREVERT_POINT beyond MAX_POINTS live points (all objects together) */
   TABLE_FULL = 8,
   /** KEYLEN beyond MAX_KEY or VALLEN beyond MAX_VALUE */
   TOO_LARGE = 9,
+  /** a stored value reached as a trie or heap node is not one (the root was set to the hash of other bytes); nothing was changed */
+  BAD_NODE = 10,
+  /** PUT, SET or POP would take the bytes the run has stored past MAX_STAGED; nothing was stored */
+  STORE_FULL = 11,
 }
 
 // ---- timer: CURTIME timer (subjective) ----

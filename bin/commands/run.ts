@@ -17,6 +17,8 @@ import { frameOptions, jsonOption, limitOptions, modelOption, programOptions, tr
 import { loadProgram } from '../program.js';
 import { openTraces, type TraceRunArgs } from '../trace-run.js';
 import { UserError } from '../user-error.js';
+import type { BusSlave } from '../../peripherals/device.js';
+import { runWithDb } from '../store-level.js';
 
 /** Guest output kept per stream for --json (the totals are counted beyond it). */
 export const CAPTURE_BYTES = 1 << 20;
@@ -38,6 +40,7 @@ interface RunArgs extends TraceRunArgs {
   'vcd-from'?: number;
   'vcd-to'?: number;
   translate: boolean;
+  db?: string;
 }
 
 /** The guest's stdout and stderr for --json: the first CAPTURE_BYTES of each, and byte totals. */
@@ -110,10 +113,10 @@ function runError(e: unknown, a: RunArgs): unknown {
   return e instanceof VcdWriteError ? writeFailure(e.code, a.vcd ?? 'waveform') : e;
 }
 
-function cmdRun(a: RunArgs): number {
+function cmdRun(a: RunArgs, devices?: readonly BusSlave[]): number {
   if (a['max-cycles'] !== undefined && a.model === 'iss') throw new UserError('--max-cycles needs the cycle model: the ISS has no cycles (limit it with --max-instructions)', EXIT.USAGE);
   const prog = loadProgram(a.program, a['stack-size'], a['mem-limit']);
-  const model = createModel(a.model, prog, { pset: a.pset, gas: a.gas });
+  const model = createModel(a.model, prog, { pset: a.pset, gas: a.gas, devices });
   if (model instanceof Iss) model.translate = a.translate;
   const capture = a.json ? new Capture() : null;
   const host = new LinuxHost(capture === null ? (fd, bytes) => out(fd, bytes) : (fd, bytes) => capture.write(fd, bytes));
@@ -190,7 +193,9 @@ export const runCommand = command<RunArgs>({
       .option('vcd', { type: 'string', requiresArg: true, describe: 'cycle model: write every signal as a VCD waveform to FILE, one time unit per cycle (docs/waveforms.md)' })
       .option('vcd-scope', { type: 'string', array: true, requiresArg: true, describe: 'with --vcd: only the signals under this dotted scope, e.g. evm.core.ex (repeatable)' })
       .option('vcd-from', { type: 'string', requiresArg: true, describe: 'with --vcd: first cycle to dump (all values are written there)' })
-      .option('vcd-to', { type: 'string', requiresArg: true, describe: 'with --vcd: last cycle to dump' });
+      .option('vcd-to', { type: 'string', requiresArg: true, describe: 'with --vcd: last cycle to dump' })
+      .option('db', { type: 'string', requiresArg: true, describe: 'the hard drive\'s store: a LevelDB directory (created when missing); what the run writes is committed as one batch when it ends (docs/peripherals.md)' });
   },
-  run: cmdRun,
+  // --db: the hard drive on LevelDB, committed when the run has ended.
+  run: (a) => (a.db === undefined ? cmdRun(a) : runWithDb(a.db, a.program, (drive) => cmdRun(a, [drive]), (line) => out(2, line))),
 });
