@@ -11,6 +11,8 @@ import type { Iss } from '../cpu/iss.js';
 import { Perm, type AddressSpace } from '../cpu/memory.js';
 import { loadElf } from '../cpu/program.js';
 import { disassemble } from '../isa/disasm.js';
+import type { BusSlave } from '../peripherals/device.js';
+import type { Core } from '../cpu/core.js';
 
 export interface LockstepOptions {
   randomStalls?: number;
@@ -22,6 +24,8 @@ export interface LockstepOptions {
   gas?: number;
   /** The memory budget of the live frames (CallManager's memLimit). */
   memLimit?: number;
+  /** Devices for each model: called once per model (a device belongs to one machine). */
+  devices?: () => BusSlave[];
 }
 
 export interface LockstepResult {
@@ -34,6 +38,8 @@ export interface LockstepResult {
   evals: number;
   /** The ISS at the end, for reading registers and memory. */
   iss: Iss;
+  /** The cycle model at the end. */
+  core: Core;
 }
 
 const hex = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
@@ -44,8 +50,8 @@ function memoryDigest(mem: AddressSpace): string {
 
 export function lockstep(elf: Uint8Array, opts: LockstepOptions = {}): LockstepResult {
   const root = { pset: opts.pset, gas: opts.gas };
-  const iss = createModel('iss', loadElf(elf), root);
-  const core = createModel('cycle', loadElf(elf), { ...root, randomStalls: opts.randomStalls, seed: opts.seed, waitStates: opts.waitStates });
+  const iss = createModel('iss', loadElf(elf), { ...root, devices: opts.devices?.() });
+  const core = createModel('cycle', loadElf(elf), { ...root, randomStalls: opts.randomStalls, seed: opts.seed, waitStates: opts.waitStates, devices: opts.devices?.() });
   const hi = new LinuxHost(), hc = new LinuxHost();
   const ci = new CallManager(iss, hi, { memLimit: opts.memLimit }), cc = new CallManager(core, hc, { memLimit: opts.memLimit });
   const max = opts.maxInstructions ?? 50_000_000;
@@ -70,7 +76,7 @@ export function lockstep(elf: Uint8Array, opts: LockstepOptions = {}): LockstepR
       if (memoryDigest(iss.mem) !== memoryDigest(core.mem)) throw new Error('ISS and cycle model end with different memory');
       const dec = new TextDecoder();
       if (Buffer.compare(hi.output(1), hc.output(1)) !== 0 || Buffer.compare(hi.output(2), hc.output(2)) !== 0) throw new Error('ISS and cycle model wrote different output');
-      return { instructions: iss.retired, cycles: core.cycles, gas: iss.gasUsed, end: ei, stdout: dec.decode(hi.output(1)), stderr: dec.decode(hi.output(2)), evals: ci.evals, iss };
+      return { instructions: iss.retired, cycles: core.cycles, gas: iss.gasUsed, end: ei, stdout: dec.decode(hi.output(1)), stderr: dec.decode(hi.output(2)), evals: ci.evals, iss, core };
     }
     if (iss.retired > max) throw new Error(`no end within ${max} instructions`);
   }
