@@ -149,6 +149,14 @@ describe('evminf run with the standard devices', () => {
     oneLine(nodir, 'cannot write');
   });
 
+  test('a run that fails still shows what its console wrote', () => {
+    const bad = join(dir, 'bad.S');
+    writeFileSync(bad, `  .text\n  .globl _start\n_start:\n  li t0, ${CB}\n  li t1, 65\n  sw t1, 0(t0)\n  li t1, 10\n  sw t1, 0(t0)\n  li a7, 999\n  ecall\n`);
+    const r = runEvminf(['run', bad]);
+    expect(r.status).toBe(125);
+    expect(r.stderr.toString()).toMatch(/^A\nevminf: unknown system call 999/);
+  });
+
   test('stderr a closed pipe: the run ends quietly as a broken pipe (141)', async () => {
     const child = spawn(process.execPath, [EVMINF, 'run', join(dir, 'spam.S'), '--model', 'iss'], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.destroy();

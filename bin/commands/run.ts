@@ -1,5 +1,6 @@
-// `evminf run <program>`: run a program on the cycle model or the ISS, with optional waveform,
-// traces and a JSON summary. Guest output goes to stdout/stderr as it is written; with --json
+// `evminf run <program>`: run a program on the cycle model or the ISS, with the standard devices
+// attached (peripherals/standard.ts; --no-devices: none), optional waveform, traces and a JSON
+// summary. Guest output goes to stdout/stderr as it is written; with --json
 // the first CAPTURE_BYTES of each stream are kept for the summary.
 
 import { Core } from '../../cpu/core.js';
@@ -166,6 +167,9 @@ function cmdRun(a: RunArgs): number {
     finishDevices(devices);
     consoleFile?.close();
   } catch (e) {
+    // A run that failed (an unknown system call, say) still shows what its console wrote to
+    // stderr; a --console FILE goes the way of every output file of a failed run.
+    if (consoleFile === null) try { finishDevices(devices); } catch { /* the first error is the one reported */ }
     for (const o of outputs) o.abort();
     try { traced?.finish(null); } catch { /* the first error is the one reported */ }
     throw runError(e, a);
