@@ -10,6 +10,7 @@ import { disasmCommand } from './commands/disasm.js';
 import { equivCommand } from './commands/equiv.js';
 import { fuzzCommand } from './commands/fuzz.js';
 import { isolationCommand } from './commands/isolation.js';
+import { rlpCommand } from './commands/rlp.js';
 import { runCommand } from './commands/run.js';
 import { stepCommand } from './commands/step.js';
 import { vcdCommand } from './commands/vcd.js';
@@ -30,7 +31,8 @@ async function main(argv: string[]): Promise<void> {
     .command(fuzzCommand)
     .command(vcdCommand)
     .command(isolationCommand)
-    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff or isolation')
+    .command(rlpCommand)
+    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff, isolation or rlp')
     .strict()
     .middleware((a) => normalizeOptions(a as Record<string, unknown>))
     .fail((msg, err) => {

@@ -84,6 +84,32 @@ export function readInput(path: string, limit = MAX_INPUT_BYTES): Buffer {
   }
 }
 
+/**
+ * All of stdin (fd 0: a pipe, a socket, a file or a terminal; opening /dev/stdin fails on a
+ * socket), up to `limit` bytes: more exits 126.
+ */
+export function readStdin(limit = MAX_INPUT_BYTES): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
+    let n: number;
+    try {
+      n = readSync(0, chunk, 0, chunk.length, null);
+    } catch (e) {
+      const code = errno(e);
+      if (code === 'EAGAIN') continue; // a non-blocking stdin with nothing yet
+      if (code === 'EOF') break;
+      throw inputError(e, 'stdin');
+    }
+    if (n === 0) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+    if (total > limit) throw new UserError(`stdin: larger than ${mib(limit)}, the most an input may hold`, EXIT.BAD_INPUT);
+  }
+  return Buffer.concat(chunks, total);
+}
+
 /** An input that a command reads as a stream: it must exist, be readable and not be a directory. */
 export function checkInput(path: string): void {
   let fd: number;

@@ -80,7 +80,7 @@ export const SHA3: DeviceMap = {
     { name: 'SRC', offset: 0x08, access: 'rw', doc: 'address of the message' },
     { name: 'LEN', offset: 0x0c, access: 'rw', doc: 'message length in bytes' },
     { name: 'DST', offset: 0x10, access: 'rw', doc: 'address the 32-byte digest is also written to; 0: the digest registers only' },
-    { name: 'DIGEST', offset: 0x20, words: 8, access: 'r', doc: 'the digest of the last command (bytes in memory order); 0 after a failed command' },
+    { name: 'DIGEST', offset: 0x20, words: 8, access: 'r', doc: 'the digest of the last command (bytes in memory order); 0 after a DMA_FAULT' },
   ],
   commands: [
     { name: 'KECCAK256', value: 1, doc: 'Keccak-256 as Ethereum uses it (FIPS 202 Keccak-f[1600], rate 136 bytes, padding 0x01…0x80)' },
@@ -89,9 +89,10 @@ export const SHA3: DeviceMap = {
   statuses: [...COMMON_STATUS],
   constants: [
     { name: 'RATE', value: 136, doc: 'bytes absorbed per Keccak-f[1600] permutation (a block)' },
-    { name: 'CYCLES_SETUP', value: 2, doc: 'cycles to start a command' },
+    { name: 'CYCLES_SETUP', value: 2, doc: 'cycles to start a command (all that a DMA_FAULT takes)' },
     { name: 'CYCLES_PER_BLOCK', value: 24, doc: 'cycles per block: one round of Keccak-f[1600] per cycle; a message of LEN bytes is floor(LEN / 136) + 1 blocks' },
-    { name: 'GAS_BASE', value: 30, doc: 'gas per command' },
+    { name: 'CYCLES_DST', value: 8, doc: 'cycles to write the digest to DST (32 bytes, a word per cycle)' },
+    { name: 'GAS_BASE', value: 30, doc: 'gas per command (all that a DMA_FAULT costs)' },
     { name: 'GAS_PER_BLOCK', value: 24, doc: 'gas per block' },
   ],
 };
@@ -108,7 +109,7 @@ export const ECDSA: DeviceMap = {
     { name: 'SRC', offset: 0x08, access: 'rw', doc: 'address of 96 bytes: the 32-byte message hash, then r and s, 32 bytes each, big-endian (as Ethereum lays them out)' },
     { name: 'V', offset: 0x0c, access: 'rw', doc: 'recovery id: 27 or 28 (Ethereum), or the y parity 0 or 1' },
     { name: 'DST', offset: 0x10, access: 'rw', doc: 'address the 64-byte public key (x then y, big-endian) is also written to; 0: none' },
-    { name: 'ADDR', offset: 0x20, words: 5, access: 'r', doc: 'the recovered 20-byte Ethereum address (low 20 bytes of keccak-256 of x‖y, in memory order); 0 after a failed command' },
+    { name: 'ADDR', offset: 0x20, words: 5, access: 'r', doc: 'the recovered 20-byte Ethereum address (low 20 bytes of keccak-256 of x‖y, in memory order); 0 after a RECOVER or VERIFY that failed, MISMATCH excepted' },
     { name: 'EXPECT', offset: 0x40, words: 5, access: 'rw', doc: 'the address VERIFY compares the recovered one with' },
   ],
   commands: [
@@ -122,11 +123,14 @@ export const ECDSA: DeviceMap = {
     { name: 'BAD_S', value: 5, doc: 's is 0 or not below n' },
     { name: 'HIGH_S', value: 6, doc: 's > n / 2 (EIP-2: only the low-s form is valid)' },
     { name: 'NO_POINT', value: 7, doc: 'r is not the x coordinate of a curve point, or the recovered key is the point at infinity' },
-    { name: 'MISMATCH', value: 8, doc: 'VERIFY: the recovered address is not EXPECT (ADDR holds the recovered one)' },
+    { name: 'MISMATCH', value: 8, doc: 'VERIFY: the recovered address is not EXPECT (ADDR holds the recovered one, DST its key)' },
   ],
   constants: [
-    { name: 'CYCLES', value: 5000, doc: 'cycles of a RECOVER or VERIFY, whatever the inputs (fixed latency), plus 24 for each DMA: 96 bytes in, 64 out when DST is set' },
-    { name: 'GAS', value: 3000, doc: 'gas per RECOVER or VERIFY (as Ethereum\'s ecrecover precompile)' },
+    { name: 'CYCLES_SETUP', value: 2, doc: 'cycles to start a command and check its buffers (all that a DMA_FAULT takes)' },
+    { name: 'CYCLES_SRC', value: 24, doc: 'cycles to read the 96 bytes at SRC (a word per cycle)' },
+    { name: 'CYCLES', value: 5000, doc: 'cycles of the checks and the recovery, whatever the inputs and the outcome (fixed latency)' },
+    { name: 'CYCLES_DST', value: 16, doc: 'cycles to write the 64-byte key to DST (a word per cycle), when it is written' },
+    { name: 'GAS', value: 3000, doc: 'gas per RECOVER or VERIFY, whatever the outcome (as Ethereum\'s ecrecover precompile)' },
   ],
 };
 
@@ -179,10 +183,11 @@ export const RLP: DeviceMap = {
   constants: [
     { name: 'CYCLES_SETUP', value: 1, doc: 'cycles to start a command' },
     { name: 'CYCLES_PER_HEADER', value: 2, doc: 'cycles per item header read or written' },
+    { name: 'CYCLES_PER_WORD', value: 1, doc: 'cycles per 4 bytes (rounded up) copied into or moved within the output' },
     { name: 'GAS_BASE', value: 3, doc: 'gas per command' },
     { name: 'GAS_PER_HEADER', value: 1, doc: 'gas per item header read or written' },
-    { name: 'GAS_PER_WORD', value: 1, doc: 'gas per 4 bytes (rounded up) copied into the output' },
-    { name: 'MAX_DEPTH', value: 1024, doc: 'VALIDATE: deepest nesting accepted (deeper is MALFORMED)' },
+    { name: 'GAS_PER_WORD', value: 1, doc: 'gas per 4 bytes (rounded up) copied into or moved within the output' },
+    { name: 'MAX_DEPTH', value: 1024, doc: 'lists nested in one item, at most (VALIDATE; deeper is MALFORMED)' },
   ],
 };
 

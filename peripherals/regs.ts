@@ -14,11 +14,13 @@ export const enum Sha3 {
   PERM = 4,
   /** bytes absorbed per Keccak-f[1600] permutation (a block) */
   RATE = 136,
-  /** cycles to start a command */
+  /** cycles to start a command (all that a DMA_FAULT takes) */
   CYCLES_SETUP = 2,
   /** cycles per block: one round of Keccak-f[1600] per cycle; a message of LEN bytes is floor(LEN / 136) + 1 blocks */
   CYCLES_PER_BLOCK = 24,
-  /** gas per command */
+  /** cycles to write the digest to DST (32 bytes, a word per cycle) */
+  CYCLES_DST = 8,
+  /** gas per command (all that a DMA_FAULT costs) */
   GAS_BASE = 30,
   /** gas per block */
   GAS_PER_BLOCK = 24,
@@ -35,7 +37,7 @@ export const enum Sha3Reg {
   LEN = 0x0C,
   /** rw: address the 32-byte digest is also written to; 0: the digest registers only */
   DST = 0x10,
-  /** r, 8 words: the digest of the last command (bytes in memory order); 0 after a failed command */
+  /** r, 8 words: the digest of the last command (bytes in memory order); 0 after a DMA_FAULT */
   DIGEST = 0x20,
 }
 
@@ -62,9 +64,15 @@ export const enum Ecdsa {
   SIZE = 0x60,
   /** PSET bits needed: CRYPTO. */
   PERM = 4,
-  /** cycles of a RECOVER or VERIFY, whatever the inputs (fixed latency), plus 24 for each DMA: 96 bytes in, 64 out when DST is set */
+  /** cycles to start a command and check its buffers (all that a DMA_FAULT takes) */
+  CYCLES_SETUP = 2,
+  /** cycles to read the 96 bytes at SRC (a word per cycle) */
+  CYCLES_SRC = 24,
+  /** cycles of the checks and the recovery, whatever the inputs and the outcome (fixed latency) */
   CYCLES = 5000,
-  /** gas per RECOVER or VERIFY (as Ethereum's ecrecover precompile) */
+  /** cycles to write the 64-byte key to DST (a word per cycle), when it is written */
+  CYCLES_DST = 16,
+  /** gas per RECOVER or VERIFY, whatever the outcome (as Ethereum's ecrecover precompile) */
   GAS = 3000,
 }
 
@@ -79,7 +87,7 @@ export const enum EcdsaReg {
   V = 0x0C,
   /** rw: address the 64-byte public key (x then y, big-endian) is also written to; 0: none */
   DST = 0x10,
-  /** r, 5 words: the recovered 20-byte Ethereum address (low 20 bytes of keccak-256 of x‖y, in memory order); 0 after a failed command */
+  /** r, 5 words: the recovered 20-byte Ethereum address (low 20 bytes of keccak-256 of x‖y, in memory order); 0 after a RECOVER or VERIFY that failed, MISMATCH excepted */
   ADDR = 0x20,
   /** rw, 5 words: the address VERIFY compares the recovered one with */
   EXPECT = 0x40,
@@ -109,7 +117,7 @@ export const enum EcdsaStatus {
   HIGH_S = 6,
   /** r is not the x coordinate of a curve point, or the recovered key is the point at infinity */
   NO_POINT = 7,
-  /** VERIFY: the recovered address is not EXPECT (ADDR holds the recovered one) */
+  /** VERIFY: the recovered address is not EXPECT (ADDR holds the recovered one, DST its key) */
   MISMATCH = 8,
 }
 
@@ -124,13 +132,15 @@ export const enum Rlp {
   CYCLES_SETUP = 1,
   /** cycles per item header read or written */
   CYCLES_PER_HEADER = 2,
+  /** cycles per 4 bytes (rounded up) copied into or moved within the output */
+  CYCLES_PER_WORD = 1,
   /** gas per command */
   GAS_BASE = 3,
   /** gas per item header read or written */
   GAS_PER_HEADER = 1,
-  /** gas per 4 bytes (rounded up) copied into the output */
+  /** gas per 4 bytes (rounded up) copied into or moved within the output */
   GAS_PER_WORD = 1,
-  /** VALIDATE: deepest nesting accepted (deeper is MALFORMED) */
+  /** lists nested in one item, at most (VALIDATE; deeper is MALFORMED) */
   MAX_DEPTH = 1024,
 }
 

@@ -3,6 +3,8 @@
 // `encode` / `decode`, `evminf rlp` uses both. Decoding is canonical only — what Ethereum's
 // invalid-RLP tests reject, this rejects — and never throws anything but RlpError.
 
+import { Rlp } from './regs.js';
+
 /** A decoded item: a byte string or a list of items. */
 export type RlpItem = Uint8Array | RlpItem[];
 
@@ -52,13 +54,38 @@ export function header(buf: Uint8Array, pos: number, limit: number, out: RlpHead
   return out;
 }
 
-/** Decode exactly one item filling `buf`, strictly, nested at most `maxDepth` deep. */
-export function decode(buf: Uint8Array, maxDepth = 1024): RlpItem {
+/**
+ * Why `header(buf, pos, limit)` failed, as a phrase for a one-line error (never on a hot path:
+ * only after a null). The same tests in the same order as `header`.
+ */
+export function headerFault(buf: Uint8Array, pos: number, limit: number): string {
+  if (limit > buf.length) return 'the item\'s limit is past the end of the buffer';
+  if (pos >= limit) return pos >= buf.length ? 'input ends where an item should start' : 'an item should start where its enclosing list ends';
+  const b = buf[pos]!;
+  if (b >= 0x80 && b <= 0xb7) return b - 0x80 === 1 && pos + 1 < limit ? 'a single byte below 0x80 must be its own encoding' : 'the string runs past its end';
+  if ((b >= 0xb8 && b <= 0xbf) || b >= 0xf8) {
+    const ll = b - (b >= 0xf8 ? 0xf7 : 0xb7);
+    if (ll > 4) return `a length of ${ll} bytes (at most 4 here)`;
+    if (pos + 1 + ll > limit) return 'the length runs past the end';
+    if (buf[pos + 1] === 0) return 'the length has a leading zero byte';
+    let n = 0;
+    for (let k = 0; k < ll; k++) n = n * 256 + buf[pos + 1 + k]!;
+    if (n <= 55) return `the long form for a payload of ${n} bytes (the short form is canonical)`;
+  }
+  return `the ${b >= 0xc0 ? 'list' : 'string'} runs past its end`;
+}
+
+/**
+ * Decode exactly one item filling `buf`, strictly, with at most `maxDepth` lists nested (the
+ * device's VALIDATE takes the same limit: peripherals/rlp.ts).
+ */
+export function decode(buf: Uint8Array, maxDepth: number = Rlp.MAX_DEPTH): RlpItem {
   const h: RlpHeader = { list: false, doff: 0, dlen: 0, end: 0 };
+  // Recursion is bounded by maxDepth.
   const item = (pos: number, limit: number, depth: number): RlpItem => {
-    if (header(buf, pos, limit, h) === null) throw new RlpError(pos >= limit ? `truncated input at byte ${pos}` : `malformed or non-canonical item at byte ${pos}`);
+    if (header(buf, pos, limit, h) === null) throw new RlpError(`malformed RLP at byte ${pos}: ${headerFault(buf, pos, limit)}`);
     if (!h.list) return buf.subarray(h.doff, h.end);
-    if (depth >= maxDepth) throw new RlpError(`nesting deeper than ${maxDepth} at byte ${pos}`);
+    if (depth >= maxDepth) throw new RlpError(`malformed RLP at byte ${pos}: lists nested deeper than ${maxDepth}`);
     const out: RlpItem[] = [];
     let p = h.doff;
     const end = h.end;
@@ -70,7 +97,10 @@ export function decode(buf: Uint8Array, maxDepth = 1024): RlpItem {
     return out;
   };
   const r = item(0, buf.length, 0);
-  if (h.end !== buf.length) throw new RlpError(`${buf.length - h.end} bytes after the item`);
+  if (h.end !== buf.length) {
+    const n = buf.length - h.end;
+    throw new RlpError(`malformed RLP: ${n} byte${n === 1 ? '' : 's'} after the item (at byte ${h.end})`);
+  }
   return r;
 }
 
@@ -121,9 +151,13 @@ export function encode(item: RlpItem): Uint8Array {
 
 /** Minimal big-endian bytes of a non-negative integer (0 is empty). */
 export function uintBytes(v: bigint | number): Uint8Array {
-  let x = BigInt(v);
+  const x = BigInt(v);
   if (x < 0n) throw new RlpError('negative integer');
-  const bytes: number[] = [];
-  while (x > 0n) { bytes.unshift(Number(x & 0xffn)); x >>= 8n; }
-  return Uint8Array.from(bytes);
+  if (x === 0n) return new Uint8Array(0);
+  // Through hex: linear in the size, where shifting a byte at a time would be quadratic.
+  let h = x.toString(16);
+  if (h.length & 1) h = '0' + h;
+  const out = new Uint8Array(h.length >>> 1);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.substr(2 * i, 2), 16);
+  return out;
 }

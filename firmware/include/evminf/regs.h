@@ -42,6 +42,7 @@
 #define SHA3_RATE 136u
 #define SHA3_CYCLES_SETUP 2u
 #define SHA3_CYCLES_PER_BLOCK 24u
+#define SHA3_CYCLES_DST 8u
 #define SHA3_GAS_BASE 30u
 #define SHA3_GAS_PER_BLOCK 24u
 
@@ -76,7 +77,10 @@
 #define ECDSA_STATUS_HIGH_S 6u
 #define ECDSA_STATUS_NO_POINT 7u
 #define ECDSA_STATUS_MISMATCH 8u
+#define ECDSA_CYCLES_SETUP 2u
+#define ECDSA_CYCLES_SRC 24u
 #define ECDSA_CYCLES 5000u
+#define ECDSA_CYCLES_DST 16u
 #define ECDSA_GAS 3000u
 
 /* ---- rlp: RLP decoder / encoder ---- */
@@ -140,6 +144,7 @@
 #define RLP_STATUS_NOT_CANONICAL_INT 8u
 #define RLP_CYCLES_SETUP 1u
 #define RLP_CYCLES_PER_HEADER 2u
+#define RLP_CYCLES_PER_WORD 1u
 #define RLP_GAS_BASE 3u
 #define RLP_GAS_PER_HEADER 1u
 #define RLP_GAS_PER_WORD 1u
