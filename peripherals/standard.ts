@@ -6,6 +6,9 @@
 import type { DeviceStats } from './command.js';
 import { DebugConsole, type ConsoleSink } from './console.js';
 import type { Device } from './device.js';
+import { EcdsaUnit } from './ecdsa.js';
+import { RlpDevice } from './rlp.js';
+import { Sha3Unit } from './sha3.js';
 import { Timer } from './timer.js';
 
 export interface StandardOptions {
@@ -20,6 +23,9 @@ type Factory = (o: StandardOptions) => Device;
 
 /** The standard devices, in address order (peripherals/regmap.ts DEVICE_MAPS). */
 const FACTORIES: readonly Factory[] = [
+  () => new Sha3Unit(),
+  () => new EcdsaUnit(),
+  () => new RlpDevice(),
   (o) => new Timer(o.time ?? 0n),
   (o) => new DebugConsole(o.console),
 ];
