@@ -20,7 +20,7 @@ const GAS_CAP = 0x7fff_ffff;
 /** 4-byte words in `n` bytes, rounded up. */
 const words = (n: number): number => Math.ceil(n / 4);
 
-export class RlpDevice extends CommandDevice {
+export class RlpUnit extends CommandDevice {
   /** Header of the item a walk is at (reused: no allocation per command). */
   private readonly h: RlpHeader = { list: false, doff: 0, dlen: 0, end: 0 };
   /** VALIDATE: ends of the lists being walked, innermost last. */

@@ -14,7 +14,7 @@ import { LinuxHost } from '../cpu/host.js';
 import { createModel, type ModelKind } from '../cpu/machine.js';
 import { loadElf } from '../cpu/program.js';
 import { Clock, DMA_FAULT, DMA_OK, type DeviceContext } from '../peripherals/device.js';
-import { RlpDevice } from '../peripherals/rlp.js';
+import { RlpUnit } from '../peripherals/rlp.js';
 import { decode, encode, header, RlpError, uintBytes, type RlpHeader, type RlpItem } from '../peripherals/rlpcodec.js';
 import { Rlp, RlpCmd, RlpReg, RlpStatus } from '../peripherals/regs.js';
 import { lockstep } from './lockstep.js';
@@ -128,7 +128,7 @@ class Bench {
   charged = 0;
   /** Gas left; a charge above it is refused. */
   gasLeft = Number.MAX_SAFE_INTEGER;
-  readonly dev = new RlpDevice();
+  readonly dev = new RlpUnit();
   private slots = 0;
 
   constructor(size = 1 << 20) {
@@ -601,10 +601,10 @@ outbuf: .space ${input.length + 16}
 `;
 }
 
-interface Run { end: FrameEnd; x: number[]; gas: number; retired: number; cycles?: number; dev: RlpDevice; out: Uint8Array; sym: (name: string) => number }
+interface Run { end: FrameEnd; x: number[]; gas: number; retired: number; cycles?: number; dev: RlpUnit; out: Uint8Array; sym: (name: string) => number }
 
 function runProgram(model: ModelKind, src: string, o: { gas?: number; pset?: number; outLen?: number } = {}): Run {
-  const dev = new RlpDevice();
+  const dev = new RlpUnit();
   const prog = loadElf(assembleToElf(src, { file: 'rlp.S' }));
   const sym = (name: string): number => prog.symbols.find((s) => s.name === name)!.value;
   const m = createModel(model, prog, { devices: [dev], gas: o.gas, pset: o.pset });
@@ -656,7 +656,7 @@ test('both models: same registers, gas and retired instructions; the cycle model
 
 test.each([0, 1, 2])('lockstep (random stalls, seed %i): the re-encoder agrees at every retired instruction', (seed) => {
   const input = encode([uintBytes(1), [new Uint8Array(57).fill(7), [[]]], Uint8Array.of(0, 0, 1)]);
-  const r = lockstep(assembleToElf(reencoder(input), { file: 'rlp.S' }), { devices: () => [new RlpDevice()], randomStalls: seed === 0 ? 0 : 3, seed });
+  const r = lockstep(assembleToElf(reencoder(input), { file: 'rlp.S' }), { devices: () => [new RlpUnit()], randomStalls: seed === 0 ? 0 : 3, seed });
   expect(r.end).toEqual({ kind: 'exit', code: 0 });
   expect(r.gas).toBeGreaterThan(r.instructions);
 });
