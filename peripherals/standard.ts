@@ -7,7 +7,7 @@ import type { DeviceStats } from './command.js';
 import { DebugConsole, type ConsoleSink } from './console.js';
 import type { Device } from './device.js';
 import { EcdsaUnit } from './ecdsa.js';
-import { RlpDevice } from './rlp.js';
+import { RlpUnit } from './rlp.js';
 import { Sha3Unit } from './sha3.js';
 import { Timer } from './timer.js';
 
@@ -25,7 +25,7 @@ type Factory = (o: StandardOptions) => Device;
 const FACTORIES: readonly Factory[] = [
   () => new Sha3Unit(),
   () => new EcdsaUnit(),
-  () => new RlpDevice(),
+  () => new RlpUnit(),
   (o) => new Timer(o.time ?? 0n),
   (o) => new DebugConsole(o.console),
 ];
