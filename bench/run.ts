@@ -15,7 +15,9 @@
 //
 // Options: --json (one JSON object on stdout), --markdown (the figures as a Markdown table),
 // --heap (add the heap check of bench/heap.ts), --runs=N, --cycles=N (cycle-model budget),
-// --vcd-cycles=N, --hdd-keys=N, --only=NAME[,NAME] (hdd names the hard-drive workload). Progress goes to stderr when it is a terminal.
+// --vcd-cycles=N, --hdd-keys=N, --only=NAME[,NAME] (hdd names the hard-drive workload),
+// --no-devices (the models run with the standard devices attached and idle, as `evminf run` runs
+// them; this drops them). Progress goes to stderr when it is a terminal.
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -28,6 +30,8 @@ import { LinuxHost } from '../cpu/host.js';
 import { createModel } from '../cpu/machine.js';
 import { loadElf } from '../cpu/program.js';
 import { runToEnd } from '../cpu/runner.js';
+import type { Iss } from '../cpu/iss.js';
+import { standardDevices } from '../peripherals/standard.js';
 import type { Signals } from '../cpu/signals.js';
 import { DEFAULT_HDD_KEYS, hddLines, measureHdd, type HddFigures } from './hdd.js';
 import { DEFAULT_HEAP_CYCLES, heapCheckInChild, type HeapFigures } from './heap.js';
@@ -89,6 +93,15 @@ interface Options {
   vcdCycles: number;
   hddKeys: number;
   only: string[] | null;
+  /** Attach the standard devices (idle here), as `evminf run` does; --no-devices: none. */
+  devices: boolean;
+}
+
+/** The workload on a model with the machine's devices (or none). */
+function machine(kind: 'iss', elf: Uint8Array, o: Options): Iss;
+function machine(kind: 'cycle', elf: Uint8Array, o: Options): Core;
+function machine(kind: 'iss' | 'cycle', elf: Uint8Array, o: Options): Core | Iss {
+  return createModel(kind, loadElf(elf), { devices: o.devices ? standardDevices() : [] });
 }
 
 function fail(message: string): never {
@@ -97,7 +110,7 @@ function fail(message: string): never {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { json: false, markdown: false, heap: false, runs: 3, cycles: 10_000_000, vcdCycles: 1_000_000, hddKeys: DEFAULT_HDD_KEYS, only: null };
+  const o: Options = { json: false, markdown: false, heap: false, runs: 3, cycles: 10_000_000, vcdCycles: 1_000_000, hddKeys: DEFAULT_HDD_KEYS, only: null, devices: true };
   const count = (a: string, v: string): number => {
     const n = Number(v.replace(/_/g, ''));
     if (!Number.isSafeInteger(n) || n <= 0) fail(`${a} needs a positive integer`);
@@ -109,6 +122,7 @@ function parseArgs(argv: readonly string[]): Options {
       case '--json': o.json = true; break;
       case '--markdown': o.markdown = true; break;
       case '--heap': o.heap = true; break;
+      case '--no-devices': o.devices = false; break;
       case '--runs': o.runs = count(k, v); break;
       case '--cycles': o.cycles = count(k, v); break;
       case '--vcd-cycles': o.vcdCycles = count(k, v); break;
@@ -119,7 +133,7 @@ function parseArgs(argv: readonly string[]): Options {
         if (bad !== undefined || o.only.length === 0) fail(`--only takes workload names: ${[...WORKLOADS.map((w) => w.name), HDD].join(', ')}`);
         break;
       }
-      default: fail(`unknown option ${a} (--json, --markdown, --heap, --runs=N, --cycles=N, --vcd-cycles=N, --hdd-keys=N, --only=NAME,...)`);
+      default: fail(`unknown option ${a} (--json, --markdown, --heap, --no-devices, --runs=N, --cycles=N, --vcd-cycles=N, --hdd-keys=N, --only=NAME,...)`);
     }
   }
   return o;
@@ -174,12 +188,12 @@ function best(runs: number, warmup: () => void, measure: () => number): number {
 
 interface IssFigures { instructions: number; instructionsPerSecond: number; stdout: string }
 
-function measureIss(name: string, elf: Uint8Array, runs: number): IssFigures {
+function measureIss(name: string, elf: Uint8Array, runs: number, o: Options): IssFigures {
   let instructions = 0, stdout = '';
   const rate = best(runs, () => {
-    runToEnd(createModel('iss', loadElf(elf)), new LinuxHost(), { maxInstructions: 20_000_000 });
+    runToEnd(machine('iss', elf, o), new LinuxHost(), { maxInstructions: 20_000_000 });
   }, () => {
-    const m = createModel('iss', loadElf(elf));
+    const m = machine('iss', elf, o);
     const host = new LinuxHost();
     const t = now();
     const r = runToEnd(m, host);
@@ -194,10 +208,10 @@ function measureIss(name: string, elf: Uint8Array, runs: number): IssFigures {
 
 interface CycleFigures { cycles: number; cyclesPerSecond: number; cpi: number }
 
-function measureCycle(name: string, elf: Uint8Array, runs: number, budget: number): CycleFigures {
+function measureCycle(name: string, elf: Uint8Array, runs: number, budget: number, o: Options): CycleFigures {
   let cycles = 0, cpi = 0;
   const once = (maxCycles: number): number => {
-    const m = createModel('cycle', loadElf(elf));
+    const m = machine('cycle', elf, o);
     const t = now();
     const r = runToEnd(m, new LinuxHost(), { maxCycles });
     const s = now() - t;
@@ -232,11 +246,11 @@ async function loadVcd(): Promise<VcdModule | null> {
 
 interface VcdFigures { cycles: number; cyclesPerSecond: number; bytesPerCycle: number; bytesPerSecond: number }
 
-function measureVcd(name: string, elf: Uint8Array, runs: number, budget: number, vcd: VcdModule): VcdFigures {
+function measureVcd(name: string, elf: Uint8Array, runs: number, budget: number, vcd: VcdModule, o: Options): VcdFigures {
   const file = join(tmpdir(), `evminf-bench-${process.pid}.vcd`);
   let cycles = 0, bytes = 0, seconds = 0;
   const once = (maxCycles: number): number => {
-    const m = createModel('cycle', loadElf(elf));
+    const m = machine('cycle', elf, o);
     const fd = openSync(file, 'w');
     try {
       const w = new vcd.VcdWriter(m.sig, fd);
@@ -361,6 +375,7 @@ async function main(): Promise<void> {
   const qemu = toolVersion(QEMU);
   const vcd = await loadVcd();
   const notes: string[] = [];
+  notes.push(o.devices ? 'the models run with the standard devices attached (idle), as evminf run runs them' : 'the models run without devices (--no-devices)');
   if (vcd === null) notes.push('waveforms/vcd.js is not built: the VCD columns are skipped');
   if (qemu === null) notes.push(`${QEMU} is not installed: the QEMU columns are skipped and outputs are checked only against known values`);
   else notes.push(`${QEMU} times are whole-process wall times, start-up included`);
@@ -372,15 +387,15 @@ async function main(): Promise<void> {
     const path = elfs.get(w.name)!;
     const elf = readFileSync(path);
     say(`${w.name}: ISS`);
-    const iss = measureIss(w.name, elf, o.runs);
+    const iss = measureIss(w.name, elf, o.runs, o);
     const bad = w.check?.(iss.stdout) ?? null;
     if (bad !== null) fail(`${w.name} computed a wrong result on the ISS: ${bad}`);
     say(`${w.name}: qemu-riscv32`);
     const q = qemu === null ? null : measureQemu(w.name, path, o.runs, iss.instructions, iss.stdout);
     say(`${w.name}: cycle model, ${group(o.cycles)} cycles`);
-    const cycle = measureCycle(w.name, elf, o.runs, o.cycles);
+    const cycle = measureCycle(w.name, elf, o.runs, o.cycles, o);
     say(`${w.name}: cycle model with a full VCD, ${group(o.vcdCycles)} cycles`);
-    const v = vcd === null ? null : measureVcd(w.name, elf, o.runs, o.vcdCycles, vcd);
+    const v = vcd === null ? null : measureVcd(w.name, elf, o.runs, o.vcdCycles, vcd, o);
     results[w.name] = {
       description: w.what,
       stdout: iss.stdout,

@@ -122,6 +122,51 @@ export function traceOptions(y: Argv, faultDescribe = 'test hook: flip bit 0 of 
     .option('inject-fault', { type: 'string', requiresArg: true, describe: faultDescribe });
 }
 
+/** The devices of the standard machine (peripherals/standard.ts) and what the host gives them. */
+export function deviceOptions(y: Argv): Argv {
+  return y
+    .option('devices', { type: 'boolean', default: true, describe: 'attach the standard devices (docs/peripherals.md); --no-devices runs without them' })
+    .option('time', { type: 'string', requiresArg: true, describe: 'the timer\'s CURTIME: seconds since 1970-01-01 UTC (decimal, up to 2^64-1), an ISO-8601 date such as 2026-12-02T00:27:14Z (UTC unless it names an offset), or now (the host clock); default 0' })
+    .option('console', { type: 'string', requiresArg: true, describe: 'write the debug console\'s bytes to FILE (default stderr)' });
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const TIME_MAX = (1n << 64n) - 1n;
+
+/**
+ * --time: seconds since 1970-01-01 UTC from a decimal integer (0 to 2^64-1), an ISO-8601 date
+ * or date-time (UTC unless it names an offset; fractions of a second dropped), or `now`, the
+ * host's clock (the one way the wall clock enters a run). Absent: 0.
+ */
+export function parseTimeOption(raw: string | undefined, now = Date.now()): bigint {
+  if (raw === undefined) return 0n;
+  const text = raw.trim();
+  const bad = (why: string): UserError => new UserError(`--time must be seconds since 1970 (0 to 2^64-1), an ISO-8601 date such as 2026-12-02T00:27:14Z, or now; got '${text}'${why}`, EXIT.USAGE);
+  if (text === 'now') return BigInt(Math.floor(now / 1000));
+  if (/^[0-9]+$/.test(text)) {
+    const t = BigInt(text);
+    if (t > TIME_MAX) throw bad(' (past 2^64-1)');
+    return t;
+  }
+  const m = ISO_DATE.exec(text);
+  if (m === null) throw bad('');
+  const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1, 7).map((f) => (f === undefined ? undefined : Number(f))) as number[];
+  // (Date.UTC reads years 0..99 as 1900..1999: those are before 1970 anyway.)
+  if (y! < 1969) throw bad(' (before 1970-01-01)');
+  const days = new Date(Date.UTC(y!, mo!, 0)).getUTCDate();
+  if (mo! < 1 || mo! > 12 || d! < 1 || d! > days || h > 23 || mi > 59 || s > 59) throw bad(' (no such date or time)');
+  let off = 0;
+  const z = m[7];
+  if (z !== undefined && z.toUpperCase() !== 'Z') {
+    const oh = Number(z.slice(1, 3)), om = Number(z.slice(-2));
+    if (oh > 23 || om > 59) throw bad(' (no such offset)');
+    off = (z[0] === '-' ? -1 : 1) * (oh * 3600 + om * 60);
+  }
+  const t = Date.UTC(y!, mo! - 1, d!, h, mi, s) / 1000 - off;
+  if (t < 0) throw bad(' (before 1970-01-01)');
+  return BigInt(t);
+}
+
 /** --json: one JSON object on stdout instead of text. */
 export function jsonOption(y: Argv, describe = 'print one JSON object'): Argv {
   return y.option('json', { type: 'boolean', default: false, describe });

@@ -1,11 +1,16 @@
 // The program a command runs: an ELF file or, for .S/.s, the ELF its assembly gives; loaded
-// into a root frame with a stack that must stay clear of the program's segments.
+// into a root frame with a stack that must stay clear of the program's segments; and the
+// devices of the machine it runs on.
 
 import { assembleToElf } from '../isa/asm.js';
 import { parseElf } from '../isa/elf.js';
 import { loadElf, STACK_TOP, type LoadedProgram } from '../cpu/program.js';
 import { EXIT } from '../cpu/exit-codes.js';
-import { readInput } from './io.js';
+import { OutputFile, out, readInput } from './io.js';
+import { parseTimeOption } from './options.js';
+import type { ConsoleSink } from '../peripherals/console.js';
+import type { Device } from '../peripherals/device.js';
+import { standardDevices } from '../peripherals/standard.js';
 import { UserError } from './user-error.js';
 
 /** An ELF image from an ELF file or, for .S/.s, from assembling it. */
@@ -35,4 +40,28 @@ export function loadProgram(path: string, stackSize: number, memLimit?: number):
   const elf = programElf(path);
   checkStack(elf, stackSize);
   return loadElf(elf, stackSize, STACK_TOP, memLimit);
+}
+
+/** The device options (bin/options.ts deviceOptions). */
+export interface DeviceArgs {
+  devices: boolean;
+  time?: string;
+  console?: string;
+}
+
+/**
+ * The standard devices a program runs with (none with --no-devices) and, with --console FILE, the file
+ * their console writes to. Console bytes never go into the --json capture: they are the host's
+ * console, not the guest's stdout or stderr.
+ */
+export function programDevices(a: DeviceArgs, stderr: ConsoleSink = (b) => out(2, b), hardDrive?: Device): { devices: Device[]; file: OutputFile | null } {
+  if (!a.devices) {
+    for (const k of ['time', 'console'] as const) if (a[k] !== undefined) throw new UserError(`--${k} needs the devices (drop --no-devices)`, EXIT.USAGE);
+    return { devices: [], file: null };
+  }
+  const time = parseTimeOption(a.time);
+  if (a.console === '') throw new UserError('--console needs a FILE', EXIT.USAGE);
+  const file = a.console === undefined ? null : new OutputFile(a.console);
+  const sink: ConsoleSink = file === null ? stderr : (b) => file.write(b);
+  return { devices: standardDevices({ time, console: sink, hardDrive }), file };
 }

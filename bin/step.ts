@@ -9,6 +9,9 @@ import { createModel } from '../cpu/machine.js';
 import type { LoadedProgram } from '../cpu/program.js';
 import { EXIT } from '../cpu/exit-codes.js';
 import { readInput } from './io.js';
+import type { Device } from '../peripherals/device.js';
+import { finishDevices } from '../peripherals/standard.js';
+import { DebugConsole } from '../peripherals/console.js';
 
 export const PROMPT = '(evminf) ';
 
@@ -174,11 +177,14 @@ export interface StepArgs {
 
 /**
  * Run the stepper on a loaded program. `write(fd, data)` prints: the stepper's own output and
- * the guest's stdout on fd 1, the guest's stderr on fd 2. Returns the process exit code.
+ * the guest's stdout on fd 1, the guest's stderr on fd 2. `devices` are attached to the machine
+ * (bin/program.ts programDevices); the console's bytes are handed on after every command.
+ * Returns the process exit code.
  */
-export async function cmdStep(prog: LoadedProgram, a: StepArgs, write: (fd: number, data: string | Uint8Array) => void): Promise<number> {
+export async function cmdStep(prog: LoadedProgram, a: StepArgs, write: (fd: number, data: string | Uint8Array) => void, devices: Device[] = []): Promise<number> {
   const script = a.script === undefined ? undefined : readInput(a.script).toString('utf8');
-  const dbg = new Debugger(createModel('cycle', prog), {
+  const con = devices.find((d): d is DebugConsole => d instanceof DebugConsole);
+  const dbg = new Debugger(createModel('cycle', prog, { devices }), {
     symbols: prog.symbols,
     onOutput: (fd, bytes) => write(fd, bytes),
     maxCycles: a['max-cycles'],
@@ -190,8 +196,11 @@ export async function cmdStep(prog: LoadedProgram, a: StepArgs, write: (fd: numb
       const line = raw.trim();
       if (line === '' || line.startsWith('#')) continue;
       write(1, PROMPT + line + '\n');
-      if (!st.exec(line)) break;
+      const more = st.exec(line);
+      con?.drain();
+      if (!more) break;
     }
+    finishDevices(devices);
     return 0;
   }
   // readline writes the prompt through process.stdout (touched only here: it can make fd 1
@@ -200,9 +209,12 @@ export async function cmdStep(prog: LoadedProgram, a: StepArgs, write: (fd: numb
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: PROMPT, terminal: process.stdin.isTTY === true });
   rl.prompt();
   for await (const line of rl) {
-    if (!st.exec(line)) break;
+    const more = st.exec(line);
+    con?.drain();
+    if (!more) break;
     rl.prompt();
   }
   rl.close();
+  finishDevices(devices);
   return 0;
 }

@@ -1,5 +1,6 @@
-// `evminf run <program>`: run a program on the cycle model or the ISS, with optional waveform,
-// traces and a JSON summary. Guest output goes to stdout/stderr as it is written; with --json
+// `evminf run <program>`: run a program on the cycle model or the ISS, with the standard devices
+// attached (peripherals/standard.ts; --no-devices: none), optional waveform, traces and a JSON
+// summary. Guest output goes to stdout/stderr as it is written; with --json
 // the first CAPTURE_BYTES of each stream are kept for the summary.
 
 import { Core } from '../../cpu/core.js';
@@ -13,12 +14,15 @@ import { attachVcd, checkVcdOptions, selectSignals, VcdWriter, VcdWriteError, ty
 import { command } from '../exit.js';
 import { exitCodeOf } from '../../cpu/exit-codes.js';
 import { OutputFile, out, writeFailure } from '../io.js';
-import { frameOptions, jsonOption, limitOptions, modelOption, programOptions, traceOptions } from '../options.js';
-import { loadProgram } from '../program.js';
+import { deviceOptions, frameOptions, jsonOption, limitOptions, modelOption, programOptions, traceOptions } from '../options.js';
+import { loadProgram, programDevices } from '../program.js';
 import { openTraces, type TraceRunArgs } from '../trace-run.js';
 import { UserError } from '../user-error.js';
-import type { BusSlave } from '../../peripherals/device.js';
 import { runWithDb } from '../store-level.js';
+import type { HardDrive } from '../../peripherals/hdd.js';
+import { deviceStats, finishDevices } from '../../peripherals/standard.js';
+import type { DeviceStats } from '../../peripherals/command.js';
+import { DebugConsole } from '../../peripherals/console.js';
 
 /** Guest output kept per stream for --json (the totals are counted beyond it). */
 export const CAPTURE_BYTES = 1 << 20;
@@ -41,6 +45,9 @@ interface RunArgs extends TraceRunArgs {
   'vcd-to'?: number;
   translate: boolean;
   db?: string;
+  devices: boolean;
+  time?: string;
+  console?: string;
 }
 
 /** The guest's stdout and stderr for --json: the first CAPTURE_BYTES of each, and byte totals. */
@@ -113,14 +120,28 @@ function runError(e: unknown, a: RunArgs): unknown {
   return e instanceof VcdWriteError ? writeFailure(e.code, a.vcd ?? 'waveform') : e;
 }
 
-function cmdRun(a: RunArgs, devices?: readonly BusSlave[]): number {
+/** --stats: one line per device. */
+function statsLine(name: string, s: DeviceStats): string {
+  const by = Object.entries(s.byCommand).map(([k, n]) => `${k} ${n}`).join(', ');
+  const con = s as DeviceStats & { bytes?: number; dropped?: number };
+  const extra = con.bytes === undefined ? '' : `, ${con.bytes} bytes out, ${con.dropped} dropped`;
+  return `evminf: device ${name}: ${s.ops} op${s.ops === 1 ? '' : 's'}${by === '' ? '' : ` (${by})`}, ${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.cycles} busy cycles, gas ${s.gas}${extra}\n`;
+}
+
+/** Run the program; `drive`: the hard drive on the --db store (default: one in memory). */
+function cmdRun(a: RunArgs, drive?: HardDrive): number {
   if (a['max-cycles'] !== undefined && a.model === 'iss') throw new UserError('--max-cycles needs the cycle model: the ISS has no cycles (limit it with --max-instructions)', EXIT.USAGE);
   const prog = loadProgram(a.program, a['stack-size'], a['mem-limit']);
+  const { devices, file: consoleFile } = programDevices(a, undefined, drive);
   const model = createModel(a.model, prog, { pset: a.pset, gas: a.gas, devices });
   if (model instanceof Iss) model.translate = a.translate;
   const capture = a.json ? new Capture() : null;
-  const host = new LinuxHost(capture === null ? (fd, bytes) => out(fd, bytes) : (fd, bytes) => capture.write(fd, bytes));
+  // The guest's own writes to the terminal come after the console bytes written before them.
+  const con = consoleFile === null ? devices.find((d): d is DebugConsole => d instanceof DebugConsole) : undefined;
+  const host = new LinuxHost(capture !== null ? (fd, bytes) => capture.write(fd, bytes)
+    : con === undefined ? (fd, bytes) => out(fd, bytes) : (fd, bytes) => { con.drain(); out(fd, bytes); });
   const outputs: { abort(): void }[] = [];
+  if (consoleFile !== null) outputs.push(consoleFile);
   let trace: { close(): void; abort(): void } | null = null;
   let vcd: { close(): void; abort(): void } | null = null;
   let traced: ReturnType<typeof openTraces> = null;
@@ -146,7 +167,13 @@ function cmdRun(a: RunArgs, devices?: readonly BusSlave[]): number {
     trace?.close();
     vcd?.close();
     traced?.finish(r);
+    // The console's last bytes; a sink error met during the run is reported now (bin/io.ts).
+    finishDevices(devices);
+    consoleFile?.close();
   } catch (e) {
+    // A run that failed (an unknown system call, say) still shows what its console wrote to
+    // stderr; a --console FILE goes the way of every output file of a failed run.
+    if (consoleFile === null) try { finishDevices(devices); } catch { /* the first error is the one reported */ }
     for (const o of outputs) o.abort();
     try { traced?.finish(null); } catch { /* the first error is the one reported */ }
     throw runError(e, a);
@@ -163,6 +190,7 @@ function cmdRun(a: RunArgs, devices?: readonly BusSlave[]): number {
       stdout: capture.text(1), stderr: capture.text(2),
       stdoutBytes: capture.bytes[1], stderrBytes: capture.bytes[2],
       truncated: capture.bytes[1]! > CAPTURE_BYTES || capture.bytes[2]! > CAPTURE_BYTES,
+      devices: a.devices ? deviceStats(devices) : null,
     }) + '\n');
   } else {
     // The root frame's RETURN output is the program's result: it goes to stdout.
@@ -171,6 +199,7 @@ function cmdRun(a: RunArgs, devices?: readonly BusSlave[]): number {
     if (a.stats) {
       const cyc = r.cycles === null ? '' : `, ${r.cycles} cycles (CPI ${(r.cycles / Math.max(1, r.instructions)).toFixed(3)})`;
       out(2, `evminf: ${a.model} model: ${r.instructions} instructions${cyc}, gas ${r.gas}, ${r.evals} frame${r.evals === 1 ? '' : 's'} created, ${r.interrupts} interrupt${r.interrupts === 1 ? '' : 's'}, ${seconds.toFixed(3)} s\n`);
+      for (const [name, s] of Object.entries(deviceStats(devices))) out(2, statsLine(name, s));
     }
   }
   return code;
@@ -185,8 +214,9 @@ export const runCommand = command<RunArgs>({
     y = y.option('translate', { type: 'boolean', default: true, describe: 'iss: translate hot code to JavaScript; --no-translate interprets every instruction (docs/performance.md)' });
     y = limitOptions(y, { instructions: 'stop with exit code 124 after this many instructions', cycles: 'cycle model: stop with exit code 124 after this many cycles' });
     y = frameOptions(y);
+    y = deviceOptions(y);
     y = jsonOption(y, `print one JSON summary object (guest output inside it: the first ${CAPTURE_BYTES >> 20} MiB of each stream, with byte totals)`);
-    y = y.option('stats', { type: 'boolean', default: false, describe: 'print instructions, cycles, CPI and gas to stderr after the run' })
+    y = y.option('stats', { type: 'boolean', default: false, describe: 'print instructions, cycles, CPI and gas to stderr after the run, and per device its operations (by command), errors, busy cycles and gas' })
       .option('trace-pipeline', { type: 'string', describe: 'cycle model: one line per cycle with each stage\'s pc to stderr, or to FILE with --trace-pipeline=FILE (docs/stepper.md)' });
     y = traceOptions(y);
     return y
@@ -197,5 +227,9 @@ export const runCommand = command<RunArgs>({
       .option('db', { type: 'string', requiresArg: true, describe: 'the hard drive\'s store: a LevelDB directory (created when missing); what the run writes is committed as one batch when it ends (docs/peripherals.md)' });
   },
   // --db: the hard drive on LevelDB, committed when the run has ended.
-  run: (a) => (a.db === undefined ? cmdRun(a) : runWithDb(a.db, a.program, (drive) => cmdRun(a, [drive]), (line) => out(2, line))),
+  run: (a) => {
+    if (a.db === undefined) return cmdRun(a);
+    if (!a.devices) throw new UserError('--db needs the devices (drop --no-devices)', EXIT.USAGE);
+    return runWithDb(a.db, a.program, (drive) => cmdRun(a, drive), (line) => out(2, line));
+  },
 });

@@ -1,15 +1,30 @@
-// `evminf step <program>`: the terminal stepper over the cycle model (bin/step.ts, docs/stepper.md).
+// `evminf step <program>`: the terminal stepper over the cycle model (bin/step.ts, docs/stepper.md),
+// with the standard devices attached as `evminf run` attaches them.
 
 import { command } from '../exit.js';
 import { out } from '../io.js';
-import { limitOptions, programOptions } from '../options.js';
-import { loadProgram } from '../program.js';
+import { deviceOptions, limitOptions, programOptions } from '../options.js';
+import { loadProgram, programDevices, type DeviceArgs } from '../program.js';
 import { cmdStep, type StepArgs } from '../step.js';
 
-export const stepCommand = command<StepArgs & { 'stack-size': number }>({
+async function run(a: StepArgs & DeviceArgs & { 'stack-size': number }): Promise<number> {
+  const prog = loadProgram(a.program, a['stack-size']);
+  // The console writes where the guest's stderr goes in the stepper.
+  const { devices, file } = programDevices(a, (b) => out(2, b));
+  try {
+    const code = await cmdStep(prog, a, out, devices);
+    file?.close();
+    return code;
+  } catch (e) {
+    file?.abort();
+    throw e;
+  }
+}
+
+export const stepCommand = command<StepArgs & DeviceArgs & { 'stack-size': number }>({
   command: 'step <program>',
   describe: 'step the cycle model in a terminal: breakpoints, watchpoints, signals, stepping back (docs/stepper.md)',
-  builder: (y) => limitOptions(programOptions(y), { cycles: 'most cycles one command runs (default 100000000)' })
-    .option('script', { type: 'string', requiresArg: true, describe: 'run the commands in FILE, one a line, instead of reading the terminal; then exit' }),
-  run: (a) => cmdStep(loadProgram(a.program, a['stack-size']), a, out),
+  builder: (y) => deviceOptions(limitOptions(programOptions(y), { cycles: 'most cycles one command runs (default 100000000)' })
+    .option('script', { type: 'string', requiresArg: true, describe: 'run the commands in FILE, one a line, instead of reading the terminal; then exit' })),
+  run,
 });

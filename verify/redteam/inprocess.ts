@@ -11,6 +11,7 @@ import { runToEnd, type RunResult } from '../../cpu/runner.js';
 import { exitCodeOf } from '../../cpu/exit-codes.js';
 import { Iss } from '../../cpu/iss.js';
 import { classify } from './oracle.js';
+import { standardDevices } from '../../peripherals/standard.js';
 
 export interface ProgramOptions {
   pset?: number;
@@ -60,7 +61,8 @@ export function runProgram(elf: Uint8Array, model: ModelKind, o: ProgramOptions,
   try {
     prog = loadElf(elf, o.stackSize ?? DEFAULT_STACK_SIZE, STACK_TOP, o.memLimit ?? DEFAULT_MEM_LIMIT);
   } catch (e) { return fail(e); }
-  const m = createModel(model, prog, { pset: o.pset, gas: o.gas });
+  // The standard devices, as `evminf run` attaches them (the console's bytes are discarded).
+  const m = createModel(model, prog, { pset: o.pset, gas: o.gas, devices: standardDevices() });
   if (m instanceof Iss && o.translateAll) m.hot = 0;
   const host = new LinuxHost();
   inspect?.(prog, 'before');
