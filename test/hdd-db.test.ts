@@ -4,7 +4,7 @@
 // and corrupt stores give one line and a non-zero exit.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keccak_256 } from '@noble/hashes/sha3.js';
@@ -226,6 +226,21 @@ describe('evminf run --db', () => {
     } finally {
       holder.kill('SIGKILL');
     }
+  });
+});
+
+describe('evminf run --db: the command line and the program are checked first', () => {
+  test.each([
+    ['a missing program', (d: string) => ['run', path('missing.S'), '--db', d], EXIT.NO_FILE, /missing\.S/],
+    ['a program that does not assemble', (d: string) => ['run', write('  bogus x1\n'), '--db', d], EXIT.BAD_INPUT, /bogus/],
+    ['--no-devices', (d: string) => ['run', write(`  .globl _start\n_start:\n${EXIT_SEQ}`), '--db', d, '--no-devices'], EXIT.USAGE, /--db needs the devices/],
+  ])('%s: one line, the right exit code, and no store created', (_what, args, code, message) => {
+    const d = path(`never-${files++}`);
+    const r = runEvminf(args(d));
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(d)).toBe(false);
   });
 });
 

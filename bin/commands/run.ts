@@ -19,6 +19,7 @@ import { loadProgram, programDevices } from '../program.js';
 import { openTraces, type TraceRunArgs } from '../trace-run.js';
 import { UserError } from '../user-error.js';
 import { runWithDb } from '../store-level.js';
+import type { LoadedProgram } from '../../cpu/program.js';
 import type { HardDrive } from '../../peripherals/hdd.js';
 import { deviceStats, finishDevices } from '../../peripherals/standard.js';
 import type { DeviceStats } from '../../peripherals/command.js';
@@ -128,10 +129,14 @@ function statsLine(name: string, s: DeviceStats): string {
   return `evminf: device ${name}: ${s.ops} op${s.ops === 1 ? '' : 's'}${by === '' ? '' : ` (${by})`}, ${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.cycles} busy cycles, gas ${s.gas}${extra}\n`;
 }
 
-/** Run the program; `drive`: the hard drive on the --db store (default: one in memory). */
-function cmdRun(a: RunArgs, drive?: HardDrive): number {
+function checkRunArgs(a: RunArgs): void {
   if (a['max-cycles'] !== undefined && a.model === 'iss') throw new UserError('--max-cycles needs the cycle model: the ISS has no cycles (limit it with --max-instructions)', EXIT.USAGE);
-  const prog = loadProgram(a.program, a['stack-size'], a['mem-limit']);
+}
+
+/** Run the program; `drive`: the hard drive on the --db store (default: one in memory). */
+function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: LoadedProgram): number {
+  checkRunArgs(a);
+  const prog = loaded ?? loadProgram(a.program, a['stack-size'], a['mem-limit']);
   const { devices, file: consoleFile } = programDevices(a, undefined, drive);
   const model = createModel(a.model, prog, { pset: a.pset, gas: a.gas, devices });
   if (model instanceof Iss) model.translate = a.translate;
@@ -230,6 +235,9 @@ export const runCommand = command<RunArgs>({
   run: (a) => {
     if (a.db === undefined) return cmdRun(a);
     if (!a.devices) throw new UserError('--db needs the devices (drop --no-devices)', EXIT.USAGE);
-    return runWithDb(a.db, a.program, (drive) => cmdRun(a, drive), (line) => out(2, line));
+    // A bad command line or program is reported before the store is opened (or created).
+    checkRunArgs(a);
+    const prog = loadProgram(a.program, a['stack-size'], a['mem-limit']);
+    return runWithDb(a.db, a.program, (drive) => cmdRun(a, drive, prog), (line) => out(2, line));
   },
 });
