@@ -8,7 +8,7 @@
 import { ClassicLevel } from 'classic-level';
 import { EXIT } from '../cpu/exit-codes.js';
 import { HardDrive } from '../peripherals/hdd.js';
-import { hashKey, type NodeStore } from '../peripherals/store.js';
+import { hashKey, keyBytes, type NodeStore } from '../peripherals/store.js';
 import { UserError } from './user-error.js';
 
 /** Key of the meta record: not 32 bytes long, so never a node's hash. */
@@ -106,11 +106,7 @@ export class LevelStore implements NodeStore {
     const nodes = this.pending.size, bytes = this.pendingBytes;
     const next: DbMeta = { format: 1, runs: m.runs + 1, last: { program, nodes, bytes, time: new Date().toISOString() } };
     const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
-    for (const [k, v] of this.pending) {
-      const key = new Uint8Array(k.length);
-      for (let i = 0; i < k.length; i++) key[i] = k.charCodeAt(i);
-      ops.push({ type: 'put', key, value: v });
-    }
+    for (const [k, v] of this.pending) ops.push({ type: 'put', key: keyBytes(k), value: v });
     ops.push({ type: 'put', key: META_KEY, value: new TextEncoder().encode(JSON.stringify(next)) });
     if (bytes >= COMMIT_NOTICE_BYTES) notice?.(`evminf: db: committing ${nodes} nodes (${bytes} bytes) to ${this.dir}\n`);
     try {

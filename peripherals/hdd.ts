@@ -18,7 +18,7 @@ import { CommandDevice, REFUSED } from './command.js';
 import { EMPTY_ROOT, forgetNodes, MalformedNode, Trie, type TrieCost, type TrieUpdate } from './mpt.js';
 import { HDD } from './regmap.js';
 import { DMA_BYTES_PER_CYCLE, Hdd, HddCmd, HddReg, HddStatus } from './regs.js';
-import { hashKey, type NodeStore } from './store.js';
+import { hashKey, keyBytes, type NodeStore } from './store.js';
 
 /** Object kinds (the high nibble of a TRIE_* / HEAP_* command code). */
 export const KIND_TRIE = 0x10;
@@ -36,13 +36,6 @@ export interface HddObject {
 }
 
 const EMPTY = new Uint8Array(0);
-
-/** The 32 bytes behind a hashKey string. */
-export function keyBytes(k: string): Uint8Array {
-  const b = new Uint8Array(k.length);
-  for (let i = 0; i < k.length; i++) b[i] = k.charCodeAt(i);
-  return b;
-}
 
 const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
 const words = (bytes: number): number => Math.ceil(bytes / DMA_BYTES_PER_CYCLE);

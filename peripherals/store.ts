@@ -19,6 +19,13 @@ export function hashKey(hash: Uint8Array): string {
   return s;
 }
 
+/** The hash behind a hashKey string (its inverse). */
+export function keyBytes(k: string): Uint8Array {
+  const b = new Uint8Array(k.length);
+  for (let i = 0; i < k.length; i++) b[i] = k.charCodeAt(i);
+  return b;
+}
+
 /** The in-memory store: the default, and the staging area in front of a LevelDB one. */
 export class MemoryStore implements NodeStore {
   readonly map = new Map<string, Uint8Array>();
