@@ -5,6 +5,8 @@
 // batch whole or not at all, so a process killed during the commit loses that run and never
 // leaves half of it. Node-only (the native binding): it stays out of peripherals/ and cpu/.
 
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { EXIT } from '../cpu/exit-codes.js';
 import { HardDrive } from '../peripherals/hdd.js';
@@ -50,6 +52,8 @@ export class LevelStore implements NodeStore {
   /** Open the db at `dir` (`create`: make it when missing). Errors are one-line UserErrors. */
   static async open(dir: string, create: boolean): Promise<LevelStore> {
     if (dir === '') throw new UserError('--db needs a DIR', EXIT.USAGE);
+    // Opening a directory that holds no database leaves LevelDB's LOCK and LOG in it: look first.
+    if (!create && statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true && !existsSync(join(dir, 'CURRENT'))) throw new UserError(`--db ${dir}: no database there`, EXIT.NO_FILE);
     const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view', createIfMissing: create });
     try {
       await db.open();
