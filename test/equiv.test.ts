@@ -14,6 +14,7 @@ import { OPS, TABLE } from '../isa/table.js';
 import { fuzz } from '../verify/fuzz.js';
 import { equivQemu, QemuLogError } from '../verify/qemu.js';
 import { parseFault, USES_RS1, USES_RS2 } from '../waveforms/retire.js';
+import { spikeCommitLine } from '../waveforms/rvfi.js';
 import { ModelStepper } from '../verify/stepper.js';
 import { describeWithTools } from './tools.js';
 import { C_DIR, CC, compile, QEMU, removeDir, runEvminf, tempDir } from './c/build.js';
@@ -411,12 +412,37 @@ describe('RVFI traces and the commit log', () => {
     }
   });
 
+  test('every register number and store width prints as Spike\'s format strings do', () => {
+    // riscv-isa-sim riscv/execute.cc, commit_log_print_insn and commit_log_print_value, verbatim:
+    // the line is built from these strings by a printf (for the conversions they use) here.
+    const SPIKE = { core: 'core%4d: ', priv: '%1d ', reg: ' %c%-2d ', mem: ' mem ', v8: '0x%02x', v16: '0x%04x', v32: '0x%08x' };
+    const printf = (fmt: string, ...args: (number | string)[]): string => fmt.replace(/%(-?)(0?)(\d*)([cdx])/g, (_m, left: string, zero: string, w: string, conv: string) => {
+      const a = args.shift()!;
+      const body = conv === 'c' ? String(a) : conv === 'x' ? (Number(a) >>> 0).toString(16) : String(a);
+      const width = Number(w || 0);
+      return left ? body.padEnd(width, ' ') : body.padStart(width, zero ? '0' : ' ');
+    });
+    const VAL: Record<number, string> = { 1: SPIKE.v8, 2: SPIKE.v16, 4: SPIKE.v32 };
+    const mask = (w: number): number => (w === 4 ? 0xffffffff : (1 << (8 * w)) - 1);
+    for (let rd = 0; rd < 32; rd++) {
+      for (const [memWidth, memStore] of [[0, false], [1, false], [1, true], [2, true], [4, true]] as const) {
+        const c = { order: rd, pc: 0x10000 + 4 * rd, insn: 0x13 | (rd << 7), rd: memStore ? 0 : rd, rdValue: rd * 0x01010101, rs1: 0, rs2: 0,
+          rs1Value: 0, rs2Value: 0, nextPc: 0, memWidth, memStore, memAddr: 0x7fff0000 + rd, memValue: rd * 3 };
+        let want = printf(SPIKE.core, 0) + printf(SPIKE.priv, 3) + printf(SPIKE.v32, c.pc) + ' (' + printf(SPIKE.v32, c.insn) + ')';
+        if (c.rd !== 0) want += printf(SPIKE.reg, 'x', c.rd) + printf(SPIKE.v32, c.rdValue);
+        if (memWidth !== 0) want += SPIKE.mem + printf(SPIKE.v32, c.memAddr);
+        if (memStore) want += ' ' + printf(VAL[memWidth]!, c.memValue & mask(memWidth));
+        expect(spikeCommitLine(c), `rd ${rd} width ${memWidth}`).toBe(want + '\n');
+      }
+    }
+  });
+
   test('the commit log follows Spike\'s --log-commits format', () => {
     const src = join(dir, 'spike.S');
     // Hand-encoded words (RISC-V Unprivileged ISA §2.2) check the assembler and the log at once.
     writeFileSync(src, [
       '\t.text', '\t.globl _start', '_start:',
-      '\taddi x5, x0, 0x7f', // 0x07f00293
+      '\taddi x5, x0, 7', //    0x00700293: a store's value keeps its leading zeros
       '\tsb x5, -1(x2)', //     0xfe510fa3
       '\tlb x10, -1(x2)', //    0xfff10503
       '\tsh x5, -4(x2)', //     0xfe511e23
@@ -428,11 +454,11 @@ describe('RVFI traces and the commit log', () => {
     for (const model of ['iss', 'cycle']) {
       run(['--model', model, '--log-commits', log, src]);
       expect(readFileSync(log, 'utf8')).toBe([
-        'core   0: 3 0x00010000 (0x07f00293) x 5 0x0000007f',
-        'core   0: 3 0x00010004 (0xfe510fa3) mem 0x7fffffef 0x7f',
-        'core   0: 3 0x00010008 (0xfff10503) x10 0x0000007f mem 0x7fffffef',
-        'core   0: 3 0x0001000c (0xfe511e23) mem 0x7fffffec 0x007f',
-        'core   0: 3 0x00010010 (0xfe512c23) mem 0x7fffffe8 0x0000007f',
+        'core   0: 3 0x00010000 (0x00700293) x5  0x00000007',
+        'core   0: 3 0x00010004 (0xfe510fa3) mem 0x7fffffef 0x07',
+        'core   0: 3 0x00010008 (0xfff10503) x10 0x00000007 mem 0x7fffffef',
+        'core   0: 3 0x0001000c (0xfe511e23) mem 0x7fffffec 0x0007',
+        'core   0: 3 0x00010010 (0xfe512c23) mem 0x7fffffe8 0x00000007',
         'core   0: 3 0x00010014 (0x05d00893) x17 0x0000005d',
         'core   0: 3 0x00010018 (0x00000073)',
         '',
@@ -442,7 +468,7 @@ describe('RVFI traces and the commit log', () => {
     run(['--model', 'cycle', '--log-commits', log, prog]);
     const lines = readFileSync(log, 'utf8').trim().split('\n');
     expect(lines.length).toBe(retiredStream(elf).list.length);
-    for (const l of lines) expect(l).toMatch(/^core {3}0: 3 0x[0-9a-f]{8} \(0x[0-9a-f]{8}\)( x[ 1-3]\d 0x[0-9a-f]{8})?( mem 0x[0-9a-f]{8}( 0x[0-9a-f]{1,8})?)?$/);
+    for (const l of lines) expect(l).toMatch(/^core {3}0: 3 0x[0-9a-f]{8} \(0x[0-9a-f]{8}\)( x(?:[1-9] |[12]\d|3[01]) 0x[0-9a-f]{8})?( mem 0x[0-9a-f]{8}( 0x(?:[0-9a-f]{2}|[0-9a-f]{4}|[0-9a-f]{8}))?)?$/);
   });
 });
 

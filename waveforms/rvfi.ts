@@ -2,8 +2,9 @@
 //  - RVFI, the RISC-V Formal Interface (riscv-formal, docs/rvfi.md): one record per retired
 //    instruction, written as JSON lines (or as a VCD of rvfi_* signals, waveforms/rvfi.ts);
 //  - Spike's commit log (riscv-isa-sim `--log-commits`, riscv/execute.cc commit_log_print_insn):
-//    `core   0: 3 0x<pc> (0x<insn>)` then ` x<rd> 0x<value>` for a register write, ` mem 0x<addr>`
-//    for a load and ` mem 0x<addr> 0x<value>` for a store.
+//    `core   0: 3 0x<pc> (0x<insn>)` then ` x<rd> 0x<value>` for a register write (the number
+//    left-aligned in two columns), ` mem 0x<addr>` for a load and ` mem 0x<addr> 0x<value>` for a
+//    store (the value as many digits wide as the store's bytes).
 // docs/rtl-testbench.md describes both for hardware designers.
 
 import { decode } from '../isa/decode.js';
@@ -108,16 +109,18 @@ export function parseRvfiLine(line: string, where: string): RvfiRecord {
 
 const h8 = (v: number): string => (v >>> 0).toString(16).padStart(8, '0');
 
-/** One line of Spike's commit log (privilege 3 = M: EVM∞ has one privilege level). */
+/** One line of Spike's commit log (privilege 3 = M: EVM∞ has one privilege level). The format is
+ *  riscv-isa-sim's commit_log_print_insn: `core%4d: %1d `, the pc and `(insn)`, a register write as
+ *  ` %c%-2d ` (`x5  0x…`, `x10 0x…`), a load as ` mem 0xADDR`, a store as ` mem 0xADDR 0xVALUE`
+ *  with the value as wide as the store (commit_log_print_value: `0x%02x`, `0x%04x`, `0x%08x`). */
 export function spikeCommitLine(c: Commit): string {
   let s = `core   0: 3 0x${h8(c.pc)} (0x${h8(c.insn)})`;
-  if (c.rd !== 0) s += ` x${String(c.rd).padStart(2, ' ')} 0x${h8(c.rdValue)}`;
+  if (c.rd !== 0) s += ` x${String(c.rd).padEnd(2, ' ')} 0x${h8(c.rdValue)}`;
   if (c.memWidth !== 0) {
     s += ` mem 0x${h8(c.memAddr)}`;
     if (c.memStore) {
-      // Spike prints a store's value at its width: 0x%01x, 0x%04x or 0x%08x.
       const v = c.memValue >>> 0;
-      s += ' 0x' + (c.memWidth === 1 ? (v & 0xff).toString(16) : c.memWidth === 2 ? (v & 0xffff).toString(16).padStart(4, '0') : h8(v));
+      s += ' 0x' + (c.memWidth === 1 ? (v & 0xff).toString(16).padStart(2, '0') : c.memWidth === 2 ? (v & 0xffff).toString(16).padStart(4, '0') : h8(v));
     }
   }
   return s + '\n';
