@@ -35,6 +35,13 @@ export interface FrameModel {
   addCycles?(fixed: number, copies: readonly CopySegment[]): void;
   /** The call depth of the frame now running (the cycle model shows it as a CMU register). */
   setDepth?(depth: number): void;
+  /**
+   * The architectural state between two cycles, where it differs from `pc` and `gasUsed`: the
+   * next instruction to retire and the gas of the retired ones (the cycle model's fetch and gas
+   * counter run ahead of retirement). Absent: `pc` and `gasUsed` are architectural (the ISS).
+   */
+  readonly retiredPc?: number;
+  readonly retiredGas?: number;
 }
 
 /** A slice the call-management unit copies during a frame switch, a word per cycle. */

@@ -60,8 +60,11 @@ export function runToEnd(m: CpuModel, host: RootHandler, limits: RunLimits = {})
     case 'unavailable':
       return { ...base, reason: 'unavailable', exitCode: null, cause: null, message: `data unavailable: ${end.detail} (unwound ${end.depth} frame${end.depth === 1 ? '' : 's'})` };
     case 'limit': {
+      // Stopped between two cycles: report the next instruction to retire and the gas of the
+      // retired ones (the ISS's state after as many instructions), not the fetch pc running ahead.
+      const pc = (m.retiredPc ?? m.pc) >>> 0, gas = m.retiredGas ?? m.gasUsed;
       const what = m.retired >= (limits.maxInstructions ?? Infinity) ? `instruction limit of ${limits.maxInstructions}` : `cycle limit of ${limits.maxCycles}`;
-      return { ...base, reason: 'limit', exitCode: null, cause: null, message: `stopped at the ${what} (pc ${hex(m.pc)})` };
+      return { ...base, pc, gas, reason: 'limit', exitCode: null, cause: null, message: `stopped at the ${what} (pc ${hex(pc)})` };
     }
   }
 }

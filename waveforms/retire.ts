@@ -117,6 +117,8 @@ export class RetireTap implements FrameModel {
   get archPc(): number {
     return this.isIss ? this.inner.pc >>> 0 : (this.inner as Core).retiredPc >>> 0;
   }
+  get retiredPc(): number { return this.archPc; }
+  get retiredGas(): number { return this.isIss ? this.inner.gasUsed : (this.inner as Core).retiredGas; }
 
   /** Run up to `maxRetire` instructions one at a time, reporting each. */
   run(maxRetire: number, maxCycles = Number.MAX_SAFE_INTEGER): Stop {
