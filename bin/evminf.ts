@@ -2,6 +2,7 @@
 // evminf: the command-line front end of evm-infinity. One module per command (bin/commands/),
 // shared option groups and the numeric checks in bin/options.ts, exit codes in bin/exit.ts.
 
+import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT } from '../cpu/exit-codes.js';
@@ -20,6 +21,11 @@ import { reportError } from './exit.js';
 import { out } from './io.js';
 import { normalizeOptions } from './options.js';
 import { UserError } from './user-error.js';
+
+/** The package's version (dist/bin/evminf.js → package.json, in the repository and when installed). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 async function main(argv: string[]): Promise<void> {
   await yargs(argv)
@@ -45,7 +51,7 @@ async function main(argv: string[]): Promise<void> {
       throw new UserError((msg ?? err?.message ?? 'bad command line').replace(/\s*\n\s*/g, ' '), EXIT.USAGE);
     })
     .help()
-    .version(false)
+    .version(packageVersion())
     .wrap(100)
     .parseAsync();
 }

@@ -1,7 +1,9 @@
 // `evminf step <program>`: a terminal stepper over the cycle model (docs/stepper.md). Commands
 // come from the terminal (prompt `(evminf) `) or, with --script FILE, from a file, echoed after
 // the prompt so the output reads as a transcript. Output is plain text and deterministic; a
-// command that fails prints one `error:` line and the session goes on.
+// command that fails prints one `error:` line and the session goes on. At the terminal an empty
+// line repeats the last command that moves time or shows state, and Ctrl-C stops a running
+// command between two cycles (the commands that move time run in slices, so input is read).
 
 import { createInterface } from 'node:readline';
 import { ABI_NAMES, DebugError, Debugger, hex8, parseNumber, type StopEvent } from '../debug/debugger.js';
@@ -20,7 +22,14 @@ interface Command {
   readonly args: string;
   readonly help: string;
   readonly run: (st: Stepper, args: string[]) => void;
+  /** A command that moves time: the same as a generator the terminal runs in slices. */
+  readonly move?: (d: Debugger, args: string[]) => Generator<void, StopEvent>;
+  /** An empty line at the terminal repeats it (gdb's convention; not for commands that add or delete). */
+  readonly repeats?: boolean;
 }
+
+/** Instructions `dis` shows when not told: the pc's line in the middle. */
+const DIS_LINES = 9;
 
 /** A positive count argument, 1 when absent. */
 function count(arg: string | undefined): number {
@@ -37,39 +46,79 @@ function need(arg: string | undefined, what: string): string {
 
 /** The command table: one row per command, read by the dispatcher and by `help`. */
 const COMMANDS: readonly Command[] = [
-  { names: ['s', 'step'], args: '[n]', help: 'step n cycles (default 1)', run: (st, a) => st.report(st.dbg.step(count(a[0]))) },
-  { names: ['si', 'stepi'], args: '[n]', help: 'step until n instructions have retired (default 1)', run: (st, a) => st.report(st.dbg.stepInstruction(count(a[0]))) },
-  { names: ['c', 'continue'], args: '', help: 'run to a breakpoint, a watchpoint or the end', run: (st) => st.report(st.dbg.continue()) },
-  { names: ['back'], args: '[n]', help: 'step back n cycles (default 1)', run: (st, a) => st.report(st.dbg.back(count(a[0]))) },
+  { names: ['s', 'step'], args: '[n]', help: 'step n cycles (default 1)', run: (st, a) => st.report(st.dbg.step(count(a[0]))), move: (d, a) => d.stepping(count(a[0])), repeats: true },
+  { names: ['si', 'stepi'], args: '[n]', help: 'step until n instructions have retired (default 1)', run: (st, a) => st.report(st.dbg.stepInstruction(count(a[0]))), move: (d, a) => d.steppingInstruction(count(a[0])), repeats: true },
+  { names: ['c', 'continue'], args: '', help: 'run to a breakpoint, a watchpoint, the end or the cycle limit (Ctrl-C stops it)', run: (st) => st.report(st.dbg.continue()), move: (d) => d.continuing(), repeats: true },
+  { names: ['back'], args: '[n]', help: 'step back n cycles (default 1)', run: (st, a) => st.report(st.dbg.back(count(a[0]))), repeats: true },
   { names: ['b', 'break'], args: '[addr|symbol[+off]]', help: 'break when the instruction there enters WB; no argument: list', run: (st, a) => st.breakpoint(a[0]) },
   { names: ['w', 'watch'], args: '<signal|register>', help: 'stop when the value changes', run: (st, a) => st.watchpoint(need(a[0], 'a signal or register')) },
   { names: ['d', 'delete'], args: '<n>', help: 'delete breakpoint or watchpoint n', run: (st, a) => st.remove(need(a[0], 'a breakpoint or watchpoint number')) },
-  { names: ['pipe'], args: '', help: 'each stage in the last cycle: pc, state, instruction', run: (st) => st.pipe() },
-  { names: ['reg'], args: '[name...]', help: 'registers (all, or the ones named)', run: (st, a) => st.registers(a) },
-  { names: ['p', 'print'], args: '<name>', help: 'a register, pc or signal', run: (st, a) => st.print(need(a[0], 'a register or signal')) },
-  { names: ['sig'], args: '[prefix]', help: 'signals under a dotted prefix, in hex', run: (st, a) => st.signals(a[0] ?? 'evm') },
-  { names: ['x'], args: '<addr> [n]', help: 'n memory words (default 1) at an address, symbol or register', run: (st, a) => st.examine(need(a[0], 'an address'), count(a[1])) },
-  { names: ['h', 'help'], args: '', help: 'this list', run: (st) => st.help() },
-  { names: ['q', 'quit'], args: '', help: 'quit', run: () => {} },
+  { names: ['pipe'], args: '', help: 'each stage in the last cycle: pc, state, instruction', run: (st) => st.pipe(), repeats: true },
+  { names: ['dis', 'disassemble'], args: '[addr] [n]', help: `n instructions around an address (default: ${DIS_LINES} around the pc, marked =>)`, run: (st, a) => st.disassembleAround(a[0], a[1] === undefined ? DIS_LINES : count(a[1])), repeats: true },
+  { names: ['reg'], args: '[name...]', help: 'registers (all, or the ones named)', run: (st, a) => st.registers(a), repeats: true },
+  { names: ['p', 'print'], args: '<name>', help: 'a register, pc or signal', run: (st, a) => st.print(need(a[0], 'a register or signal')), repeats: true },
+  { names: ['sig'], args: '[prefix]', help: 'signals under a dotted prefix, in hex', run: (st, a) => st.signals(a[0] ?? 'evm'), repeats: true },
+  { names: ['x'], args: '<addr> [n]', help: 'n memory words (default 1) at an address, symbol or register', run: (st, a) => st.examine(need(a[0], 'an address'), count(a[1])), repeats: true },
+  { names: ['h', 'help'], args: '', help: 'this list; at the terminal an empty line repeats the last command', run: (st) => st.help() },
+  { names: ['q', 'quit'], args: '', help: 'quit (or Ctrl-D)', run: () => {} },
 ];
 
 export class Stepper {
   constructor(readonly dbg: Debugger, private readonly line: (text: string) => void) {}
 
+  /** The last command that an empty line repeats (at the terminal). */
+  private last: string | null = null;
+
   /** Run one command line. Returns false when it was `q`. */
   exec(input: string): boolean {
+    const c = this.parse(input);
+    if (c === null) return true;
+    if (c === 'quit') return false;
+    this.attempt(() => c.cmd.run(this, c.args));
+    return true;
+  }
+
+  /**
+   * Run one line typed at the terminal: an empty line repeats the last repeatable command, and
+   * a command that moves time runs in slices, yielding to the event loop between them, until it
+   * ends or `interrupted()` says Ctrl-C was pressed. Returns false when it was `q`.
+   */
+  async execInteractive(input: string, interrupted: () => boolean): Promise<boolean> {
+    const line = input.trim() === '' ? this.last ?? '' : input;
+    const c = this.parse(line);
+    if (c === null) return true;
+    if (c === 'quit') return false;
+    this.last = c.cmd.repeats === true ? line : null;
+    const move = c.cmd.move;
+    if (move === undefined || this.dbg.ended !== null) { this.attempt(() => c.cmd.run(this, c.args)); return true; }
+    const g = this.attempt(() => move(this.dbg, c.args));
+    if (g === undefined) return true;
+    for (;;) {
+      const r = this.attempt(() => g.next());
+      if (r === undefined) return true;
+      if (r.done === true) { this.report(r.value); return true; }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (interrupted()) { g.return(this.dbg.interrupted()); this.report(this.dbg.interrupted()); return true; }
+    }
+  }
+
+  private parse(input: string): { cmd: Command; args: string[] } | 'quit' | null {
     const words = input.trim().split(/\s+/).filter(Boolean);
-    if (words.length === 0) return true;
+    if (words.length === 0) return null;
     const [name, ...args] = words as [string, ...string[]];
     const cmd = COMMANDS.find((c) => c.names.includes(name));
-    if (cmd === undefined) { this.line(`error: unknown command '${name}'; help lists the commands`); return true; }
-    if (cmd.names[0] === 'q') return false;
+    if (cmd === undefined) { this.line(`error: unknown command '${name}'; help lists the commands`); return null; }
+    return cmd.names[0] === 'q' ? 'quit' : { cmd, args };
+  }
+
+  /** Run `f`; a failure is one `error:` line (and undefined) and the session goes on. */
+  private attempt<T>(f: () => T): T | undefined {
     try {
-      cmd.run(this, args);
+      return f();
     } catch (e) {
       this.line(`error: ${e instanceof DebugError ? e.message : `internal: ${e instanceof Error ? e.message : String(e)}`}`);
+      return undefined;
     }
-    return true;
   }
 
   /** Where the model is: cycle, instructions retired, architectural pc and its instruction. */
@@ -160,6 +209,24 @@ export class Stepper {
     }
   }
 
+  /**
+   * `n` instructions around `at` (default the pc) in code ROM, the one at `at` in the middle and
+   * marked `=>` when it is the pc (as gdb's `x/i $pc` marks it).
+   */
+  disassembleAround(at: string | undefined, n: number): void {
+    const d = this.dbg, pc = d.pc, centre = at === undefined ? pc : d.resolve(at);
+    if (centre & 3) throw new DebugError(`${hex8(centre)} is not word aligned`);
+    if (d.codeWord(centre) === null) throw new DebugError(`${hex8(centre)} is not in code ROM`);
+    // Start up to half the lines before, without leaving the code the centre is in.
+    let first = centre;
+    for (let k = 0; k < (n - 1) >> 1 && first >= 4 && d.codeWord((first - 4) >>> 0) !== null; k++) first = (first - 4) >>> 0;
+    for (let k = 0, a = first; k < n; k++, a = (a + 4) >>> 0) {
+      const w = d.codeWord(a);
+      if (w === null) break;
+      this.line(`${a === pc ? '=> ' : '   '}${d.where(a)}:  ${hex8(w).slice(2)}  ${d.disassemble(w, a)}`);
+    }
+  }
+
   help(): void {
     for (const c of COMMANDS) this.line(`${[c.names.join(', '), c.args].join(' ').trimEnd().padEnd(30)} ${c.help}`);
   }
@@ -207,13 +274,27 @@ export async function cmdStep(prog: LoadedProgram, a: StepArgs, write: (fd: numb
   // non-blocking); a closed pipe there ends quietly too, as everywhere else.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => { process.exit(e.code === 'EPIPE' ? EXIT.BROKEN_PIPE : EXIT.IO_ERROR); });
   const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: PROMPT, terminal: process.stdin.isTTY === true });
+  // Ctrl-C: at the terminal readline reports it (raw mode), elsewhere it is the signal. It stops
+  // the command running; at the prompt it drops the line typed so far, as a shell does.
+  let running = false, stop = false;
+  const onInterrupt = (): void => {
+    if (running) { stop = true; return; }
+    rl.write(null, { ctrl: true, name: 'u' });
+    write(1, '^C\n');
+    rl.prompt();
+  };
+  rl.on('SIGINT', onInterrupt);
+  process.on('SIGINT', onInterrupt);
   rl.prompt();
   for await (const line of rl) {
-    const more = st.exec(line);
+    running = true; stop = false;
+    const more = await st.execInteractive(line, () => stop);
+    running = false;
     con?.drain();
     if (!more) break;
     rl.prompt();
   }
+  process.off('SIGINT', onInterrupt);
   rl.close();
   finishDevices(devices);
   return 0;

@@ -43,6 +43,17 @@ export function registerIndex(name: string): number {
 
 export const hex8 = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
 
+/** Steps between two pauses of a command run as a generator (a few milliseconds of model time). */
+export const SLICE_STEPS = 1 << 14;
+
+/** Run a command generator to its end. */
+function finish(g: Generator<void, StopEvent>): StopEvent {
+  for (;;) {
+    const r = g.next();
+    if (r.done === true) return r.value;
+  }
+}
+
 /** How the session ended: the root frame's end, or a system call the host does not serve. */
 export type SessionEnd = FrameEnd | { kind: 'host-error'; message: string };
 
@@ -52,8 +63,9 @@ export function describeSessionEnd(e: SessionEnd): string {
 }
 
 export interface StopEvent {
-  /** done: the step count or target was reached; limit: `maxCycles` steps ran first. */
-  reason: 'done' | 'breakpoint' | 'watchpoint' | 'end' | 'limit';
+  /** done: the step count or target was reached; limit: `maxCycles` steps ran first;
+   *  interrupted: the caller abandoned it (a terminal's Ctrl-C). */
+  reason: 'done' | 'breakpoint' | 'watchpoint' | 'end' | 'limit' | 'interrupted';
   cycle: number;
   /** One line per breakpoint or watchpoint that fired, and for the end or the limit. */
   messages: string[];
@@ -224,7 +236,7 @@ export class Debugger {
 
   /** Run `n` clock steps (cycles), stopping early at a breakpoint, watchpoint or the end. */
   step(n = 1): StopEvent {
-    return this.forward(n, () => false);
+    return finish(this.stepping(n));
   }
 
   /**
@@ -232,27 +244,48 @@ export class Debugger {
    * one being stepped — does not stop it before it retires.
    */
   stepInstruction(n = 1): StopEvent {
+    return finish(this.steppingInstruction(n));
+  }
+
+  /** Run until a breakpoint, a watchpoint, the end, or `maxCycles` steps. */
+  continue(): StopEvent {
+    return finish(this.continuing());
+  }
+
+  /** Run until cycle `until`, stopping earlier at a breakpoint, watchpoint or the end. */
+  run(until: number): StopEvent {
+    return finish(this.forward(Infinity, () => this.core.cycles >= until));
+  }
+
+  // The same commands as generators that pause every SLICE_STEPS steps, so a terminal can read
+  // its input (Ctrl-C) in between: `gen.return()` abandons one between two steps, and
+  // `interrupted()` is then its stop event.
+
+  *stepping(n = 1): Generator<void, StopEvent> {
+    return yield* this.forward(n, () => false);
+  }
+
+  *steppingInstruction(n = 1): Generator<void, StopEvent> {
     const target = this.core.retired + n;
     this.stepOver = this.pc;
     this.stepOverRetired = this.core.retired;
     try {
-      return this.forward(Infinity, () => this.core.retired >= target);
+      return yield* this.forward(Infinity, () => this.core.retired >= target);
     } finally {
       this.stepOver = -1;
     }
   }
 
-  /** Run until a breakpoint, a watchpoint, the end, or `maxCycles` steps. */
-  continue(): StopEvent {
-    return this.forward(Infinity, () => false);
+  *continuing(): Generator<void, StopEvent> {
+    return yield* this.forward(Infinity, () => false);
   }
 
-  /** Run until cycle `until`, stopping earlier at a breakpoint, watchpoint or the end. */
-  run(until: number): StopEvent {
-    return this.forward(Infinity, () => this.core.cycles >= until);
+  /** The stop event of a command abandoned between two steps. */
+  interrupted(): StopEvent {
+    return this.stop('interrupted', [`interrupted at cycle ${this.core.cycles}`]);
   }
 
-  private forward(steps: number, done: () => boolean): StopEvent {
+  private *forward(steps: number, done: () => boolean): Generator<void, StopEvent> {
     if (this.clock.end !== null) throw new DebugError(`the program has ended (${describeSessionEnd(this.clock.end)}); back steps back`);
     const start = this.clock.steps;
     if (steps <= 0 || done()) return this.stop('done', []);
@@ -263,8 +296,10 @@ export class Debugger {
       const end = this.clock.end;
       if (end !== null) return this.stop('end', [...(hit?.messages ?? []), describeSessionEnd(end)]);
       if (hit !== null) return this.stop(hit.reason, hit.messages);
-      if (done() || this.clock.steps - start >= steps) return this.stop('done', []);
-      if (this.clock.steps - start >= this.maxCycles) return this.stop('limit', [`stopped after ${this.maxCycles} cycles (the limit of one command)`]);
+      const ran = this.clock.steps - start;
+      if (done() || ran >= steps) return this.stop('done', []);
+      if (ran >= this.maxCycles) return this.stop('limit', [`stopped after ${this.maxCycles} cycles (the limit of one command)`]);
+      if (ran % SLICE_STEPS === 0) yield;
     }
   }
 

@@ -8,7 +8,10 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import vcdStream, { type VcdScope, type VcdVarDecl } from 'vcd-stream';
+// vcd-stream's WebAssembly parser only: its main entry loads a native addon that a machine
+// without a build (or `npm ci --ignore-scripts`) does not have.
+import webVcdParser, { type VcdScope, type VcdVarDecl } from 'vcd-stream/lib/web-vcd-parser.js';
+import createVCD from 'vcd-stream/out/vcd.js';
 import { assembleToElf } from '../isa/asm.js';
 import type { Core, CoreOptions, CycleTracer } from '../cpu/core.js';
 import { CallManager, CHILD_CODE_BASE } from '../cpu/frames.js';
@@ -185,7 +188,7 @@ function compare(p: Parsed, sig: Signals, samples: Map<number, Int32Array>): str
 
 /** The hierarchy as vcd-stream's own parser builds it from the header. */
 async function header(vcd: Buffer): Promise<VcdScope> {
-  const p = await vcdStream.webVcdParser(await vcdStream.createVCD());
+  const p = await webVcdParser(await createVCD());
   const end = vcd.indexOf('$enddefinitions $end') + '$enddefinitions $end\n'.length;
   for (let off = 0; off < end; off += 8192) p._write(vcd.subarray(off, Math.min(end, off + 8192)), 'buffer', () => undefined);
   return p.info.wires;

@@ -1,6 +1,7 @@
 // Types for the parts of vcd-stream (wavedrom/vcd, MIT) that test/vcd.test.ts uses as an outside
-// reader of the writer's waveforms: the WebAssembly build of its llparse-generated VCD parser.
-declare module 'vcd-stream' {
+// reader of the writer's waveforms: the WebAssembly build of its llparse-generated VCD parser,
+// imported by file so the package's native addon (its main entry loads it) is never needed.
+declare module 'vcd-stream/lib/web-vcd-parser.js' {
   import type { Writable } from 'node:stream';
 
   export interface VcdScope {
@@ -35,9 +36,12 @@ declare module 'vcd-stream' {
   export interface VcdModule {
     readonly __brand: 'vcd-wasm';
   }
-  const vcd: {
-    createVCD(): Promise<VcdModule>;
-    webVcdParser(mod: VcdModule): Promise<VcdParser>;
-  };
-  export default vcd;
+  const webVcdParser: (mod: VcdModule) => Promise<VcdParser>;
+  export default webVcdParser;
+}
+
+declare module 'vcd-stream/out/vcd.js' {
+  import type { VcdModule } from 'vcd-stream/lib/web-vcd-parser.js';
+  const createVCD: () => Promise<VcdModule>;
+  export default createVCD;
 }
