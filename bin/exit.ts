@@ -11,7 +11,7 @@ import { QemuLogError } from '../waveforms/qemu-log.js';
 import { TraceError } from '../waveforms/rvfi.js';
 import { VcdOptionError } from '../waveforms/vcd.js';
 import { VcdError } from '../waveforms/vcdread.js';
-import { QemuError } from '../verify/qemu.js';
+import { Interrupted, QemuError } from '../verify/qemu.js';
 import { inputError, writeFailure } from './io.js';
 import { BrokenPipe, UserError } from './user-error.js';
 
@@ -27,6 +27,7 @@ export function asUserError(e: unknown): UserError | BrokenPipe | null {
   if (e instanceof ElfError || e instanceof AsmError) return new UserError(e.message, EXIT.BAD_INPUT);
   if (e instanceof QemuLogError || e instanceof TraceError || e instanceof VcdError) return new UserError(e.message, EXIT.BAD_INPUT);
   if (e instanceof QemuError) return new UserError(e.message, e.missing ? EXIT.NO_FILE : EXIT.BAD_INPUT);
+  if (e instanceof Interrupted) return new UserError(e.message, EXIT.INTERRUPTED);
   if (e instanceof HostError) return new UserError(e.message, EXIT.UNKNOWN_SYSCALL);
   if (e instanceof VcdOptionError || e instanceof FaultSpecError) return new UserError(e.message, EXIT.USAGE);
   const x = e as NodeJS.ErrnoException;

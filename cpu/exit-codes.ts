@@ -33,6 +33,8 @@ export const EXIT = Object.freeze({
   DATA_UNAVAILABLE: 137,
   /** Access outside mapped memory (SIGSEGV). */
   MEMORY_FAULT: 139,
+  /** Stopped by Ctrl-C (128 + SIGINT), after cleaning up: no temporary file or child is left. */
+  INTERRUPTED: 130,
   /** stdout or an output pipe was closed by its reader (128 + SIGPIPE); nothing is printed. */
   BROKEN_PIPE: 141,
 });

@@ -32,7 +32,17 @@ export interface QemuOptions extends Omit<StepperOptions, 'sp'> {
   log?: string;
   /** Stop (unequal: `limit`) after this many instructions. */
   maxInstructions?: number;
+  /** Called every PROGRESS_EVERY instructions compared (for a terminal progress line). */
+  onProgress?: (instructions: number) => void;
+  /** Aborting it (Ctrl-C) stops QEMU, removes its files and rejects with Interrupted. */
+  signal?: AbortSignal;
 }
+
+/** Instructions between two progress calls. */
+export const PROGRESS_EVERY = 1 << 20;
+
+/** The check was stopped from outside (opts.signal) before it finished. */
+export class Interrupted extends Error {}
 
 export const QEMU_ARGS = ['-singlestep', '-d', 'cpu,nochain'];
 export const DEFAULT_MAX_INSTRUCTIONS = 50_000_000;
@@ -60,6 +70,7 @@ class Lockstep {
     }
     const s = this.stepper!;
     if (k > (this.opts.maxInstructions ?? DEFAULT_MAX_INSTRUCTIONS)) { this.limited = true; return false; }
+    if ((k & (PROGRESS_EVERY - 1)) === 0) this.opts.onProgress?.(k);
     const retired = s.step();
     if (!retired) {
       return this.diverge(k - 1, this.prevPc, this.wordAt(this.prevPc), `the model stopped (${s.describeEnd()}) where QEMU executed the instruction`, []);
@@ -157,7 +168,7 @@ export async function equivQemu(elf: Uint8Array, opts: QemuOptions): Promise<Equ
     }
     ref = { exitCode: null, stdout: null, describe: 'end of log' };
   } else {
-    ref = await runQemu(elf, opts.qemu ?? 'qemu-riscv32', parser);
+    ref = await runQemu(elf, opts.qemu ?? 'qemu-riscv32', parser, opts.signal);
   }
   ls.finish(parser.records, ref);
   const s = ls.stepper;
@@ -186,7 +197,7 @@ const MAX_STDOUT = 64 << 20;
  * the log is read through a libuv pipe handle (epoll, whole buffers at a time: QEMU writes a line
  * per write()), and what is left in the FIFO when QEMU has exited is drained synchronously.
  */
-function runQemu(elf: Uint8Array, qemu: string, parser: QemuLogParser): Promise<RefEnd> {
+function runQemu(elf: Uint8Array, qemu: string, parser: QemuLogParser, signal?: AbortSignal): Promise<RefEnd> {
   const dir = mkdtempSync(join(tmpdir(), 'evminf-qemu-'));
   const elfPath = join(dir, 'prog.elf'), fifo = join(dir, 'log.fifo');
   writeFileSync(elfPath, elf, { mode: 0o755 }); // QEMU refuses, silently, a file that is not executable
@@ -234,6 +245,9 @@ function runQemu(elf: Uint8Array, qemu: string, parser: QemuLogParser): Promise<
       }
       log.destroy();
       rmSync(dir, { recursive: true, force: true });
+      signal?.removeEventListener('abort', abort);
+      // Ctrl-C reaches QEMU too (one process group): however it ended, the check was stopped.
+      if (signal?.aborted === true) { reject(new Interrupted(`interrupted after ${parser.records} instructions compared`)); return; }
       if (failure !== null) { reject(failure); return; }
       if (!stopped) {
         try {
@@ -251,6 +265,8 @@ function runQemu(elf: Uint8Array, qemu: string, parser: QemuLogParser): Promise<
       resolve({ exitCode: exit.exitCode, stdout: Buffer.concat(out), describe: exit.describe });
     };
 
+    const abort = (): void => stop();
+    signal?.addEventListener('abort', abort);
     log.on('data', feed);
     log.on('error', (e) => { failure ??= e; stop(); });
     child.on('error', (e: NodeJS.ErrnoException) => {

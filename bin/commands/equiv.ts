@@ -63,7 +63,20 @@ async function cmdEquiv(a: EquivArgs): Promise<number> {
   } else {
     if (a.ref !== 'qemu') throw new UserError(`--ref ${a.ref}: the reference is qemu (or an RTL trace with --rvfi)`, EXIT.USAGE);
     if (a['qemu-log'] !== undefined) checkInput(a['qemu-log']);
-    r = await equivQemu(elf, { ...common, qemu: a.qemu, log: a['qemu-log'] });
+    // A long check shows how far it got on a terminal; Ctrl-C stops QEMU and removes its files.
+    const progress = !a.json && process.stderr.isTTY === true;
+    const ctl = new AbortController();
+    const onInt = (): void => ctl.abort();
+    process.on('SIGINT', onInt);
+    try {
+      r = await equivQemu(elf, {
+        ...common, qemu: a.qemu, log: a['qemu-log'], signal: ctl.signal,
+        onProgress: progress ? (n) => out(2, `\r\x1b[K${(n / 1e6).toFixed(0)}M instructions compared`) : undefined,
+      });
+    } finally {
+      process.off('SIGINT', onInt);
+      if (progress) out(2, '\r\x1b[K');
+    }
   }
   out(1, a.json ? JSON.stringify(resultJson(r)) + '\n' : formatResult(r));
   if (r.equal) return 0;
