@@ -279,7 +279,7 @@ export async function cmdStep(prog: LoadedProgram, a: StepArgs, write: (fd: numb
   let running = false, stop = false;
   const onInterrupt = (): void => {
     if (running) { stop = true; return; }
-    rl.write(null, { ctrl: true, name: 'u' });
+    if (rl.terminal) rl.write(null, { ctrl: true, name: 'u' });
     write(1, '^C\n');
     rl.prompt();
   };

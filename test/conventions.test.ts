@@ -14,7 +14,7 @@ import { createModel } from '../cpu/machine.js';
 import { loadElf } from '../cpu/program.js';
 import { runToEnd, type RunResult } from '../cpu/runner.js';
 import { standardDevices } from '../peripherals/standard.js';
-import { removeDir, runEvminf, tempDir } from './c/build.js';
+import { EVMINF, removeDir, runEvminf, tempDir } from './c/build.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const KVSTORE = join(ROOT, 'examples/kvstore.S');
@@ -116,5 +116,99 @@ describe("the README's test command", () => {
     const ci = readFileSync(join(ROOT, '.ci/run'), 'utf8').split('\n').find((l) => l.startsWith('apt-get install'))!;
     expect(packages(readme).length).toBeGreaterThan(2);
     expect(packages(readme)).toEqual(packages(ci));
+  });
+});
+
+describe('the stepper at a terminal', () => {
+  let dir: string, loop: string;
+  beforeAll(() => {
+    dir = tempDir('step');
+    loop = join(dir, 'loop.S');
+    writeFileSync(loop, '.text\n.globl _start\n_start:\n  li a0, 0\n  li t0, 1\n1:\n  add a0, a0, t0\n  j 1b\n');
+  });
+  afterAll(() => removeDir(dir));
+
+  /** The stepper reading its commands from stdin (not --script): the interactive path. */
+  const session = (input: string): string[] => {
+    const r = spawnSync(process.execPath, [EVMINF, 'step', loop], { input, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    // The prompt has no newline: each command's first line follows it.
+    return r.stdout.split('\n').map((l) => l.replace(/^(\(evminf\) )+/, ''));
+  };
+
+  test('an empty line repeats the last command that moves time or shows state, not one that sets', () => {
+    const out = session('si 2\n\n\nb _start\n\np a0\n\nq\n').join('\n');
+    expect([...out.matchAll(/retired (\d+)/g)].map((m) => Number(m[1]))).toEqual([0, 2, 4, 6]);
+    expect(out.match(/breakpoint 1 at/g)).toHaveLength(1);
+    expect(out.match(/^a0 = /gm)).toHaveLength(2);
+  });
+
+  test('dis: the instructions around the pc, the pc marked, as evminf disasm spells them', () => {
+    const out = session('si 3\ndis\ndis _start 2\ndis 0x10002\nq\n');
+    const listed = runEvminf(['disasm', loop]).stdout.toString('utf8');
+    // objdump's spelling: `   10008:\t00550533          \tadd\tx10,x10,x5`.
+    const ref = new Map([...listed.matchAll(/^\s+([0-9a-f]+):\s+([0-9a-f]{8})\s+(.+)$/gm)].map((m) => [Number('0x' + m[1]), `${m[2]}  ${m[3]!.replace('\t', ' ').trim()}`]));
+    const dis = out.filter((l) => /^(=>| {2}) 0x/.test(l));
+    expect(dis.length).toBe(4 + 2);
+    const pcLine = dis.filter((l) => l.startsWith('=>'));
+    expect(pcLine).toHaveLength(1);
+    expect(pcLine[0]).toMatch(/^=> 0x0001000c /);
+    for (const l of dis) {
+      const m = /^(?:=> | {3})0x([0-9a-f]{8}) <[^>]+>:\s+(.*)$/.exec(l)!;
+      expect(m, l).not.toBeNull();
+      const plain = (t: string): string => t.replace(/ <[^>]*>/g, '').replace(/\s+/g, ' ').trim();
+      expect(plain(m[2]!), l).toBe(plain(ref.get(Number('0x' + m[1]))!));
+    }
+    expect(out.some((l) => l.includes('error: 0x00010002 is not word aligned'))).toBe(true);
+  });
+
+  test('Ctrl-C stops a running continue between two cycles and the session goes on', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [EVMINF, 'step', loop], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    const until = async (re: RegExp): Promise<void> => { for (let i = 0; i < 600 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 100)); };
+    await until(/retired 0/);
+    child.stdin.write('c\n');
+    // SIGINT (what Ctrl-C sends where the terminal is not in raw mode) until the command stops.
+    for (let i = 0; i < 100 && !/interrupted at cycle/.test(out); i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGINT');
+    }
+    child.stdin.end('p a0\nq\n');
+    const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const m = /interrupted at cycle (\d+)\ncycle (\d+) {2}retired (\d+) {2}pc 0x0001000[8c]/.exec(out);
+    expect(m, out).not.toBeNull();
+    expect(m![1]).toBe(m![2]);
+    // The loop adds 1 per iteration of two instructions: a0 shows the state it stopped in.
+    const a0 = Number(/a0 = 0x[0-9a-f]+ \((\d+)\)/.exec(out)![1]);
+    expect(Math.abs(a0 - (Number(m![3]) - 2) / 2)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('help and the README agree', () => {
+  const help = (args: string[]): string => runEvminf([...args, '--help']).stdout.toString('utf8');
+
+  test('every command in evminf --help is in the README table, and --version prints the version', () => {
+    const top = help([]);
+    const cmds = [...top.matchAll(/^ {2}evminf (\w+)/gm)].map((m) => m[1]!);
+    expect(cmds.length).toBeGreaterThan(8);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    for (const c of cmds) expect(readme, c).toMatch(new RegExp(`^\\| \`evminf ${c}\\b`, 'm'));
+    const v = runEvminf(['--version']);
+    expect(v.stdout.toString('utf8')).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version + '\n');
+  });
+
+  test('every option of run --help is in the README\'s run table', () => {
+    const opts = [...help(['run']).matchAll(/^ {2}--([a-z-]+)/gm)].map((m) => m[1]!).filter((o) => o !== 'help' && o !== 'version');
+    expect(opts.length).toBeGreaterThan(20);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('`run` options:'));
+    // A boolean that defaults on is documented as its --no- form.
+    for (const o of opts) expect(table, o).toMatch(new RegExp(`\`--(no-)?${o}\\b`));
   });
 });

@@ -34,7 +34,7 @@ function cmdDisasm(a: { program: string }): number {
 
 export const disasmCommand = command<{ program: string }>({
   command: 'disasm <program>',
-  describe: 'disassemble the code of an ELF (objdump -d -M no-aliases,numeric spelling)',
+  describe: 'disassemble a program\'s code (ELF, or .S/.s assembled first) in objdump -d -M no-aliases,numeric spelling',
   builder: (y) => y.positional('program', { type: 'string', demandOption: true, describe: 'ELF executable or assembly source (.S/.s)' }),
   run: cmdDisasm,
 });

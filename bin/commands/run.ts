@@ -221,7 +221,7 @@ export const runCommand = command<RunArgs>({
     y = frameOptions(y);
     y = deviceOptions(y);
     y = jsonOption(y, `print one JSON summary object (guest output inside it: the first ${CAPTURE_BYTES >> 20} MiB of each stream, with byte totals)`);
-    y = y.option('stats', { type: 'boolean', default: false, describe: 'print instructions, cycles, CPI and gas to stderr after the run, and per device its operations (by command), errors, busy cycles and gas' })
+    y = y.option('stats', { type: 'boolean', default: false, describe: 'print instructions, cycles, CPI, gas, frames and interrupts to stderr after the run, and per device its operations (by command), errors, busy cycles and gas' })
       .option('trace-pipeline', { type: 'string', describe: 'cycle model: one line per cycle with each stage\'s pc to stderr, or to FILE with --trace-pipeline=FILE (docs/stepper.md)' });
     y = traceOptions(y);
     return y

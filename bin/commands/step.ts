@@ -23,7 +23,7 @@ async function run(a: StepArgs & DeviceArgs & { 'stack-size': number }): Promise
 
 export const stepCommand = command<StepArgs & DeviceArgs & { 'stack-size': number }>({
   command: 'step <program>',
-  describe: 'step the cycle model in a terminal: breakpoints, watchpoints, signals, stepping back (docs/stepper.md)',
+  describe: 'step the cycle model in a terminal: breakpoints, watchpoints, signals, disassembly, stepping back; Ctrl-C stops a running command, an empty line repeats the last (docs/stepper.md)',
   builder: (y) => deviceOptions(limitOptions(programOptions(y), { cycles: 'most cycles one command runs (default 100000000)' })
     .option('script', { type: 'string', requiresArg: true, describe: 'run the commands in FILE, one a line, instead of reading the terminal; then exit' })),
   run,
