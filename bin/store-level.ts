@@ -142,11 +142,11 @@ export class LevelStore implements NodeStore {
  * any stop reason), what it wrote is committed as one batch. An error during the run commits
  * nothing.
  */
-export async function runWithDb(dir: string, program: string, run: (drive: HardDrive) => number, notice?: (line: string) => void): Promise<number> {
+export async function runWithDb(dir: string, program: string, run: (drive: HardDrive) => number | Promise<number>, notice?: (line: string) => void): Promise<number> {
   const store = await LevelStore.open(dir, true);
   try {
     const drive = new HardDrive(store);
-    const code = run(drive);
+    const code = await run(drive);
     drive.commit();
     await store.commit(program, notice);
     return code;

@@ -2,7 +2,7 @@
 // unit's frame logic and the host as the root frame's interrupt handler, enforcing instruction
 // and cycle limits. The CLI and the tests share it.
 
-import { CallManager, type FrameModel, type RootHandler } from './frames.js';
+import { CallManager, type FrameEnd, type FrameModel, type RootHandler } from './frames.js';
 import { CAUSE_NAMES } from './trap.js';
 
 /** What the runner needs of a model; Iss and the cycle model both provide it. */
@@ -43,7 +43,33 @@ const hex = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0'
 
 export function runToEnd(m: CpuModel, host: RootHandler, limits: RunLimits = {}): RunResult {
   const cm = new CallManager(m, host, { memLimit: limits.memLimit });
-  const end = cm.run(limits);
+  return resultOf(m, cm, cm.run(limits), limits);
+}
+
+/** Instructions in one slice of runToEndSliced. */
+export const SLICE_INSTRUCTIONS = 1 << 18;
+
+/**
+ * runToEnd in slices of `slice` instructions, awaiting `between()` after each, so that a
+ * command reads its input (Ctrl-C) during a long run; `between` resolving true stops the run
+ * there and resolves null. The slices do not change the run: the call-management unit goes on
+ * where it stopped, as with onProgress (called here about every `progressEvery` instructions).
+ */
+export async function runToEndSliced(m: CpuModel, host: RootHandler, limits: RunLimits, between: () => Promise<boolean>, slice = SLICE_INSTRUCTIONS): Promise<RunResult | null> {
+  const cm = new CallManager(m, host, { memLimit: limits.memLimit });
+  const maxI = limits.maxInstructions ?? Number.MAX_SAFE_INTEGER;
+  const maxC = limits.maxCycles ?? Number.MAX_SAFE_INTEGER;
+  const every = limits.progressEvery ?? 1 << 24;
+  let shown = 0;
+  for (;;) {
+    const end = cm.run({ maxInstructions: Math.min(maxI, m.retired + slice), maxCycles: maxC });
+    if (end.kind !== 'limit' || m.retired >= maxI || (m.cycles !== undefined && m.cycles >= maxC)) return resultOf(m, cm, end, limits);
+    if (limits.onProgress !== undefined && m.retired - shown >= every) { shown = m.retired - (m.retired % every); limits.onProgress(m.retired, m.cycles ?? null); }
+    if (await between()) return null;
+  }
+}
+
+function resultOf(m: CpuModel, cm: CallManager, end: FrameEnd, limits: RunLimits): RunResult {
   const base = { instructions: m.retired, cycles: m.cycles ?? null, gas: m.gasUsed, pc: m.pc >>> 0, evals: cm.evals, interrupts: cm.interrupts, output: null };
   switch (end.kind) {
     case 'exit':

@@ -5,7 +5,7 @@
 // disassembles around the pc; every command's --help names only options it has.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assembleToElf } from '../isa/asm.js';
@@ -14,7 +14,8 @@ import { createModel } from '../cpu/machine.js';
 import { loadElf } from '../cpu/program.js';
 import { runToEnd, type RunResult } from '../cpu/runner.js';
 import { standardDevices } from '../peripherals/standard.js';
-import { EVMINF, removeDir, runEvminf, tempDir } from './c/build.js';
+import { EVMINF, QEMU, removeDir, runEvminf, tempDir } from './c/build.js';
+import { describeWithTools } from './tools.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const KVSTORE = join(ROOT, 'examples/kvstore.S');
@@ -210,5 +211,56 @@ describe('help and the README agree', () => {
     const table = readme.slice(readme.indexOf('`run` options:'));
     // A boolean that defaults on is documented as its --no- form.
     for (const o of opts) expect(table, o).toMatch(new RegExp(`\`--(no-)?${o}\\b`));
+  });
+});
+
+describe('Ctrl-C stops a long command cleanly', () => {
+  let dir: string, loop: string;
+  beforeAll(() => {
+    dir = tempDir('sigint');
+    loop = join(dir, 'loop.S');
+    writeFileSync(loop, '.text\n.globl _start\n_start:\n  li t0, 2000000000\n1:\n  addi t0, t0, -1\n  bnez t0, 1b\n  li a7, 93\n  ecall\n');
+  });
+  afterAll(() => removeDir(dir));
+
+  /** Start `args`, wait until `ready()` (its handler is installed by then), then SIGINT until it ends. */
+  async function interrupt(args: string[], env: NodeJS.ProcessEnv, ready: () => boolean): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [EVMINF, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+    const done = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('close', (code, signal) => r({ code, signal })));
+    for (let i = 0; i < 600 && !ready(); i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 500));
+    let ended = false;
+    void done.then(() => { ended = true; });
+    // One Ctrl-C; another only if it is still running long after (a second one is ignored).
+    for (let i = 0; i < 5 && !ended; i++) {
+      child.kill('SIGINT');
+      for (let k = 0; k < 100 && !ended; k++) await new Promise((r) => setTimeout(r, 100));
+    }
+    return { ...(await done), stderr };
+  }
+
+  test('run: exit 130, one line, and no waveform or temporary file left', async () => {
+    const out = join(dir, 'run');
+    mkdirSync(out);
+    const r = await interrupt(['run', loop, '--vcd', join(out, 'x.vcd')], {}, () => readdirSync(out).length > 0);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/^evminf: interrupted after \d+ instructions, \d+ cycles\n$/);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  describeWithTools([QEMU], 'equiv', () => {
+    test('equiv: QEMU stopped, its FIFO and ELF removed, exit 130', async () => {
+      const tmp = join(dir, 'tmp');
+      mkdirSync(tmp);
+      const r = await interrupt(['equiv', loop], { TMPDIR: tmp }, () => readdirSync(tmp).length > 0);
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(/^evminf: interrupted after \d+ instructions compared\n$/);
+      expect(readdirSync(tmp)).toEqual([]);
+    });
   });
 });

@@ -74,7 +74,8 @@ async function cmdEquiv(a: EquivArgs): Promise<number> {
         onProgress: progress ? (n) => out(2, `\r\x1b[K${(n / 1e6).toFixed(0)}M instructions compared`) : undefined,
       });
     } finally {
-      process.off('SIGINT', onInt);
+      // Once interrupted, a second Ctrl-C does not cut the clean-up short.
+      if (!ctl.signal.aborted) process.off('SIGINT', onInt);
       if (progress) out(2, '\r\x1b[K');
     }
   }

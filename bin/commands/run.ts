@@ -7,7 +7,7 @@ import { Core } from '../../cpu/core.js';
 import { Iss } from '../../cpu/iss.js';
 import { createModel, type ModelKind } from '../../cpu/machine.js';
 import { LinuxHost } from '../../cpu/host.js';
-import { runToEnd, type RunResult } from '../../cpu/runner.js';
+import { runToEndSliced, type RunResult } from '../../cpu/runner.js';
 import { EXIT } from '../../cpu/exit-codes.js';
 import { LineTracer } from '../../waveforms/linetrace.js';
 import { attachVcd, checkVcdOptions, selectSignals, VcdWriter, VcdWriteError, type VcdOptions } from '../../waveforms/vcd.js';
@@ -134,7 +134,7 @@ function checkRunArgs(a: RunArgs): void {
 }
 
 /** Run the program; `drive`: the hard drive on the --db store (default: one in memory). */
-function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: LoadedProgram): number {
+async function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: LoadedProgram): Promise<number> {
   checkRunArgs(a);
   const prog = loaded ?? loadProgram(a.program, a['stack-size'], a['mem-limit']);
   const { devices, file: consoleFile } = programDevices(a, undefined, drive);
@@ -159,14 +159,23 @@ function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: LoadedProgram): number {
     vcd = openVcd(model, a);
     if (vcd !== null) outputs.push(vcd);
     traced = openTraces(model, a);
+    // In slices, so that Ctrl-C is seen: the run then stops as a failed one (no output file
+    // left, nothing committed to --db) with one line and exit 130.
+    let interrupted = false;
+    const onInt = (): void => { interrupted = true; };
+    process.on('SIGINT', onInt);
     try {
-      r = runToEnd(traced?.tap ?? model, host, {
+      const sliced = await runToEndSliced(traced?.tap ?? model, host, {
         maxInstructions: a['max-instructions'],
         maxCycles: a['max-cycles'],
         memLimit: a['mem-limit'],
         onProgress: progress ? (n) => out(2, `\r\x1b[K${(n / 1e6).toFixed(0)}M instructions`) : undefined,
-      });
+      }, () => new Promise<boolean>((resolve) => setImmediate(() => resolve(interrupted))));
+      if (sliced === null) throw new UserError(`interrupted after ${model.retired} instructions${model instanceof Iss ? '' : `, ${model.cycles} cycles`}`, EXIT.INTERRUPTED);
+      r = sliced;
     } finally {
+      // Once interrupted, a second Ctrl-C does not cut the clean-up short.
+      if (!interrupted) process.off('SIGINT', onInt);
       if (progress) out(2, '\r\x1b[K');
     }
     trace?.close();
