@@ -46,8 +46,13 @@ export function runToEnd(m: CpuModel, host: RootHandler, limits: RunLimits = {})
   return resultOf(m, cm, cm.run(limits), limits);
 }
 
-/** Instructions in one slice of runToEndSliced. */
-export const SLICE_INSTRUCTIONS = 1 << 18;
+/**
+ * Instructions in one slice of runToEndSliced: on the cycle model a fraction of a second; on
+ * the ISS the progress chunk, since a slice boundary inside a hot block makes the ISS translate
+ * one more block from there (its results are the same; `translatedBlocks` would differ).
+ */
+export const SLICE_INSTRUCTIONS_CYCLE = 1 << 18;
+export const SLICE_INSTRUCTIONS_ISS = 1 << 24;
 
 /**
  * runToEnd in slices of `slice` instructions, awaiting `between()` after each, so that a
@@ -55,7 +60,8 @@ export const SLICE_INSTRUCTIONS = 1 << 18;
  * there and resolves null. The slices do not change the run: the call-management unit goes on
  * where it stopped, as with onProgress (called here about every `progressEvery` instructions).
  */
-export async function runToEndSliced(m: CpuModel, host: RootHandler, limits: RunLimits, between: () => Promise<boolean>, slice = SLICE_INSTRUCTIONS): Promise<RunResult | null> {
+export async function runToEndSliced(m: CpuModel, host: RootHandler, limits: RunLimits, between: () => Promise<boolean>,
+  slice = m.cycles === undefined ? SLICE_INSTRUCTIONS_ISS : SLICE_INSTRUCTIONS_CYCLE): Promise<RunResult | null> {
   const cm = new CallManager(m, host, { memLimit: limits.memLimit });
   const maxI = limits.maxInstructions ?? Number.MAX_SAFE_INTEGER;
   const maxC = limits.maxCycles ?? Number.MAX_SAFE_INTEGER;
