@@ -26,6 +26,8 @@ export const TARGET_XML = (() => {
 
 /** Most memory bytes one `m` reply carries (hex doubles them; the rest is framing). */
 export const MAX_READ = (PACKET_SIZE - 16) >> 1;
+/** Packets that may wait while the target runs. */
+const MAX_QUEUED = 256;
 /** Positions a continue runs between looks at the connection (for Ctrl-C). */
 const SLICE = 20_000;
 
@@ -85,6 +87,12 @@ export class GdbSession {
       switch (ev.kind) {
         case 'packet':
           if (!this.noAck) this.sendBytes(Buffer.from('+'));
+          // gdb sends nothing but Ctrl-C while the target runs; a client that floods is dropped.
+          if (this.queue.length >= MAX_QUEUED) {
+            this.log(`more than ${MAX_QUEUED} packets waiting: dropping the connection`);
+            this.end('protocol');
+            return;
+          }
           this.queue.push(ev.data);
           break;
         case 'bad-checksum':

@@ -102,12 +102,83 @@ class Clock {
 
 interface Mark { readonly step: number; readonly snap: Snapshot }
 
-/** Latches the pipeline registers around every cycle so that `pipeline()` can show the last one. */
+/**
+ * Watches the cycle model around every cycle: latches the pipeline registers (so that
+ * `pipeline()` can show the last cycle) and keeps the bytes a store is about to overwrite.
+ *
+ * A store writes memory in MEM, a cycle before it retires in WB. So when the model stops with
+ * the store in MEM/WB — retired up to the instruction before it, the store next — memory already
+ * holds what the store wrote. The bytes it overwrote are kept while it waits in EX/MEM, and
+ * reads at such a stop show them: the memory of the architectural state, as on the ISS.
+ */
 class PipelineTap {
-  constructor(readonly prev: PipelineView, readonly cur: PipelineView) {}
+  private readonly s_mem_valid: number;
+  private readonly s_mem_pc: number;
+  private readonly s_mem_op: number;
+  private readonly s_mem_addr: number;
+  private readonly s_lsu_phase: number;
+  private readonly s_wb_valid: number;
+  private readonly s_wb_pc: number;
+  private readonly s_wb_mstore: number;
+  private readonly s_wb_exc: number;
+  /** The store in EX/MEM: pc (-1: none), address, width and the bytes there before it. */
+  pendingPc = -1;
+  pendingAddr = 0;
+  pendingLen = 0;
+  readonly pendingOld = new Uint8Array(4);
+  /** The same for the store that has written memory and waits in MEM/WB to retire. */
+  writtenPc = -1;
+  writtenAddr = 0;
+  writtenLen = 0;
+  readonly writtenOld = new Uint8Array(4);
+
+  constructor(private readonly core: Core, readonly prev: PipelineView, readonly cur: PipelineView) {
+    const slot = (n: string): number => core.sig.slot(n)!;
+    this.s_mem_valid = slot('evm.core.mem.valid');
+    this.s_mem_pc = slot('evm.core.mem.pc');
+    this.s_mem_op = slot('evm.core.mem.op');
+    this.s_mem_addr = slot('evm.core.mem.addr');
+    this.s_lsu_phase = slot('evm.core.mem.lsu.phase');
+    this.s_wb_valid = slot('evm.core.wb.valid');
+    this.s_wb_pc = slot('evm.core.wb.pc');
+    this.s_wb_mstore = slot('evm.core.wb.mstore');
+    this.s_wb_exc = slot('evm.core.wb.exc');
+  }
+
   cycle(_c: number, v: Int32Array): void {
     this.prev.pre.set(this.cur.pre);
     this.cur.latch(v);
+    // The store kept last cycle moved on into MEM/WB: it has written memory.
+    if (this.pendingPc >= 0 && v[this.s_wb_valid] && v[this.s_wb_mstore] && v[this.s_wb_pc]! >>> 0 === this.pendingPc) {
+      this.writtenPc = this.pendingPc;
+      this.writtenAddr = this.pendingAddr;
+      this.writtenLen = this.pendingLen;
+      this.writtenOld.set(this.pendingOld);
+    }
+    this.pendingPc = -1;
+    if (v[this.s_mem_valid] && v[this.s_lsu_phase] === 0) {
+      const op = v[this.s_mem_op]!;
+      if (EXEC[op] === Exec.STORE) {
+        const addr = v[this.s_mem_addr]! >>> 0, len = MEM_WIDTH[op]!;
+        const r = this.core.mem.find(addr, len, 0);
+        if (r !== null) {
+          this.pendingPc = v[this.s_mem_pc]! >>> 0;
+          this.pendingAddr = addr;
+          this.pendingLen = len;
+          this.pendingOld.set(r.u8.subarray(addr - r.base, addr - r.base + len));
+        }
+      }
+    }
+  }
+
+  /** Put back, in `bytes` (read at `addr` of the running frame), what a written but unretired store overwrote. */
+  unwrite(addr: number, bytes: Uint8Array): void {
+    const v = this.core.v;
+    if (this.writtenPc < 0 || !v[this.s_wb_valid] || !v[this.s_wb_mstore] || v[this.s_wb_exc] || v[this.s_wb_pc]! >>> 0 !== this.writtenPc) return;
+    for (let i = 0; i < this.writtenLen; i++) {
+      const k = this.writtenAddr + i - addr;
+      if (k >= 0 && k < bytes.length) bytes[k] = this.writtenOld[i]!;
+    }
   }
 }
 
@@ -145,9 +216,9 @@ export class GdbTarget {
       if (iss.deviceSignals !== null) roots.push(iss.deviceSignals.v);
     } else {
       const core = this.m as Core;
-      this.tap = new PipelineTap(new PipelineView(core.sig), new PipelineView(core.sig));
+      this.tap = new PipelineTap(core, new PipelineView(core.sig), new PipelineView(core.sig));
       core.tracer = this.tap;
-      roots.push(this.tap.prev, this.tap.cur);
+      roots.push(this.tap);
     }
     this.calls = new CallManager(this.m, this.host);
     this.every = Math.max(1, opts.snapshotEvery ?? 4096);
@@ -391,13 +462,17 @@ export class GdbTarget {
 
   // ---- state ----
 
-  /** The longest mapped prefix of [addr, addr+len) in `mem` (empty when addr is unmapped). */
+  /**
+   * The longest mapped prefix of [addr, addr+len) in `mem` (empty when addr is unmapped), as the
+   * architectural state has it (on the cycle model without the write of a store not yet retired).
+   */
   readMemory(mem: AddressSpace, addr: number, len: number): Uint8Array {
     const a = addr >>> 0;
     for (const r of mem.regions) {
       if (a >= r.base && a < r.end) {
-        const n = Math.min(len, r.end - a);
-        return r.u8.slice(a - r.base, a - r.base + n);
+        const bytes = r.u8.slice(a - r.base, a - r.base + Math.min(len, r.end - a));
+        if (this.tap !== null && mem === this.m.mem) this.tap.unwrite(a, bytes);
+        return bytes;
       }
     }
     return new Uint8Array(0);
