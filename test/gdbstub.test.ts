@@ -4,6 +4,7 @@
 // and a client that hangs up in the middle of a continue. test/gdb.test.ts runs real gdb.
 
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { assembleToElf } from '../isa/asm.js';
@@ -183,6 +184,92 @@ describe('the stub against a hostile client', () => {
     expect(t.position).toBe(at);
     expect(await ask(`z2,${word.toString(16)},4`, 'bc')).toEqual(['OK', 'T05replaylog:begin;thread:1;']);
     expect(t.position).toBe(0);
+  });
+});
+
+const FRAMES = `
+  .text
+  .globl _start
+_start:
+  li s1, 3
+outer:
+  la s0, desc
+  eval a0, s0
+  la t0, buf
+  lw t1, 0(t0)
+  addi t1, t1, 1
+  sw t1, 0(t0)
+  li a0, 1
+  la a1, msg
+  li a2, 3
+  li a7, 64
+  ecall
+  addi s1, s1, -1
+  bnez s1, outer
+  li a0, 0
+  li a7, 93
+  ecall
+child:
+  li t0, 5
+1:
+  addi t0, t0, -1
+  bnez t0, 1b
+  addi a0, sp, -4
+  sw s1, 0(a0)
+  li a1, 4
+  return a0, a1
+child_end:
+  .data
+  .balign 4
+desc:
+  .word 0, child, child_end - child
+  .word 0, 0
+  .word out, 4
+  .word 1000
+  .word 0, 0
+  .word 64
+  .word 0, 0
+out: .word 0
+buf: .word 0
+msg: .ascii "hi\\n"
+`;
+
+/** Everything gdb can see at a position: registers, pc, gas, cycles, frames, writable memory. */
+function digest(t: GdbTarget): string {
+  const h = createHash('sha256');
+  for (const f of t.frames()) {
+    h.update(`${f.kind} ${f.depth} ${f.pset} ${f.gasUsed} ${f.gasLimit} ${f.pc} ${Array.from(f.regs).join(',')};`);
+    for (const r of f.mem.regions) if (r.perm & 2) h.update(t.readMemory(f.mem, r.base, r.size));
+  }
+  return `${t.position} ${t.cycles} ${t.retired} ${h.digest('hex')}`;
+}
+
+describe('reverse execution against a straight run', () => {
+  test.each(['iss', 'cycle'] as const)('%s: random jumps back and forth across EVAL, RETURN and ECALL land on the very states of the straight run', (model) => {
+    const elf = assembleToElf(FRAMES, { file: 'frames.S' });
+    const straight = new GdbTarget(loadElf(elf, 8192), { model });
+    const states: string[] = [digest(straight)];
+    while (straight.forward({ kind: 'step' }, 1, true)!.kind === 'step') states.push(digest(straight));
+    states.push(digest(straight));
+    const last = straight.position;
+    expect(straight.ended).toEqual({ kind: 'exit', code: 0 });
+    const out: string[] = [];
+    const t = new GdbTarget(loadElf(elf, 8192), { model, snapshotEvery: 7, snapshotsKept: 3, onOutput: (_fd, b) => out.push(Buffer.from(b).toString('latin1')) });
+    let seed = 7;
+    const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+    for (let k = 0; k < 150; k++) {
+      const op = rnd(4);
+      if (op === 0) t.goTo(rnd(last + 1));
+      else if (op === 1) t.reverseStep();
+      else if (op === 2) t.forward({ kind: 'step' }, 1, true);
+      else t.forward({ kind: 'continue' }, rnd(40), true);
+      expect(digest(t), `after operation ${k}`).toBe(states[t.position]);
+      expect(t.snapshots).toBeLessThanOrEqual(4);
+    }
+    t.goTo(last);
+    expect(digest(t)).toBe(states[last]);
+    // Each write shown once, however often the replays ran the ECALL that made it.
+    expect(out.join('')).toBe('hi\n'.repeat(3));
   });
 });
 
