@@ -207,6 +207,7 @@ export class GdbSession {
     switch (s.kind) {
       case 'step':
       case 'breakpoint':
+      case 'frame':
         return `T${hex2(SIGTRAP)}${th}`;
       case 'watch': {
         const key = s.watch === 'write' ? 'watch' : s.watch === 'read' ? 'rwatch' : 'awatch';
@@ -441,7 +442,7 @@ export class GdbSession {
   // ---- monitor commands ----
 
   private monitor(line: string): string {
-    const [cmd = ''] = line.split(/\s+/).filter(Boolean);
+    const [cmd = '', arg] = line.split(/\s+/).filter(Boolean);
     const t = this.t;
     switch (cmd) {
       case '':
@@ -461,6 +462,10 @@ export class GdbSession {
       case 'pipe':
       case 'pipeline':
         return this.pipeText();
+      case 'stop-on-frames':
+        if (arg === 'on' || arg === 'off') t.stopOnFrames = arg === 'on';
+        else if (arg !== undefined) return `monitor stop-on-frames takes on or off\n`;
+        return `stop-on-frames ${t.stopOnFrames ? 'on' : 'off'}: ${t.stopOnFrames ? 'running forward stops' : 'no stop'} when a frame is entered or left\n`;
       case 'history':
         return `position ${t.position}; history from ${t.historyStart}; ${t.snapshots} snapshots${t.ended === null ? '' : `; the program ended: ${describeSessionEnd(t.ended)}`}\n`;
       default:
@@ -496,6 +501,7 @@ const MONITOR_HELP = [
   'monitor frames     every live EVM∞ frame: thread, kind, depth, PSET, gas, pc (* = running)',
   'monitor pipe       each pipeline stage in the last cycle (cycle model)',
   'monitor history    position in time, start of history, snapshots kept',
+  'monitor stop-on-frames [on|off]   stop (SIGTRAP) when a frame is entered or left: stepi into EVAL',
   '',
 ].join('\n');
 

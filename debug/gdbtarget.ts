@@ -49,6 +49,8 @@ export type TargetStop =
   | { readonly kind: 'breakpoint'; readonly addr: number }
   /** `addr`: the first watched byte the access touches. */
   | { readonly kind: 'watch'; readonly watch: WatchKind; readonly addr: number }
+  /** A frame was entered or left (with `stopOnFrames`): `depth` is the running frame's now. */
+  | { readonly kind: 'frame'; readonly depth: number }
   /** Reverse execution reached the start of history. */
   | { readonly kind: 'begin' }
   | { readonly kind: 'end'; readonly end: SessionEnd };
@@ -203,6 +205,8 @@ export class GdbTarget {
   private readonly bps: number[] = [];
   private readonly watches: Watch[] = [];
   private readonly tap: PipelineTap | null = null;
+  /** Stop moving forward whenever a frame is entered or left (EVAL, RETURN, THROW, a handler). */
+  stopOnFrames = false;
 
   constructor(prog: LoadedProgram, opts: TargetOptions) {
     this.model = opts.model;
@@ -341,8 +345,10 @@ export class GdbTarget {
         const hit = this.hitHere();
         if (hit !== null) return hit;
       }
+      const before = this.calls.depth;
       this.tick();
       if (this.clock.end !== null) return { kind: 'end', end: this.clock.end };
+      if (this.stopOnFrames && this.calls.depth !== before) return { kind: 'frame', depth: this.calls.depth };
       if (mode.kind === 'step') return { kind: 'step' };
       if (mode.kind === 'range') {
         const pc = this.pc;

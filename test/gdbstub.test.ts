@@ -273,6 +273,27 @@ describe('reverse execution against a straight run', () => {
   });
 });
 
+test('with stop-on-frames, running forward stops at every frame entry and exit', async () => {
+  const t = new GdbTarget(loadElf(assembleToElf(FRAMES, { file: 'frames.S' }), 8192), { model: 'cycle' });
+  const dec = new RspDecoder();
+  const replies: string[] = [];
+  const s = new GdbSession(t, (b) => replies.push(...packets(dec.push(b))), () => {});
+  s.receive(frame(`qRcmd,${Buffer.from('stop-on-frames on').toString('hex')}`));
+  const depths: number[] = [];
+  let evalPc = -1;
+  for (let k = 0; k < 6; k++) {
+    s.receive(frame('vCont;c'));
+    await new Promise((r) => setImmediate(r));
+    depths.push(t.frames().length - 1);
+    // Entering a child stops at its first instruction, leaving it just after the EVAL.
+    if (k % 2 === 0) { expect(t.pc).toBe(0x10000); evalPc = t.frames()[0]!.pc; }
+    else expect(t.pc).toBe(evalPc + 4);
+  }
+  expect(depths).toEqual([1, 0, 1, 0, 1, 0]);
+  expect(replies[0]).toBe(Buffer.from('stop-on-frames on: running forward stops when a frame is entered or left\n').toString('hex'));
+  expect(replies.slice(1)).toEqual(Array(6).fill('T05thread:1;'));
+});
+
 describe('over TCP and from the command line', () => {
   test('a client that hangs up in the middle of a continue ends the session, the stub survives', async () => {
     const t = new GdbTarget(loadElf(assembleToElf(LOOP, { file: 'loop.S' })), { model: 'iss' });
