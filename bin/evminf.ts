@@ -11,6 +11,7 @@ import { dbCommand } from './commands/db.js';
 import { disasmCommand } from './commands/disasm.js';
 import { equivCommand } from './commands/equiv.js';
 import { fuzzCommand } from './commands/fuzz.js';
+import { gdbCommand } from './commands/gdb.js';
 import { isolationCommand } from './commands/isolation.js';
 import { rlpCommand } from './commands/rlp.js';
 import { runCommand } from './commands/run.js';
@@ -33,6 +34,7 @@ async function main(argv: string[]): Promise<void> {
     .usage('$0 <command> [options]')
     .command(runCommand)
     .command(stepCommand)
+    .command(gdbCommand)
     .command(asmCommand)
     .command(disasmCommand)
     .command(equivCommand)
@@ -42,7 +44,7 @@ async function main(argv: string[]): Promise<void> {
     .command(dbCommand)
     .command(rlpCommand)
     .command(trieCommand)
-    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff, isolation, db, rlp or trie root')
+    .demandCommand(1, 'name a command: run, step, gdb, asm, disasm, equiv, fuzz, vcd diff, isolation, db, rlp or trie root')
     .strict()
     .middleware((a) => normalizeOptions(a as Record<string, unknown>))
     .fail((msg, err) => {

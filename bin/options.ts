@@ -42,6 +42,7 @@ export const NUMBERS: Readonly<Record<string, NumberRange>> = {
   items: { min: 1, max: 100_000 },
   context: { min: 0, max: 100_000 },
   sp: { min: 0, max: U32, hex: true },
+  port: { min: 0, max: 65535 },
 };
 
 /** Options that may be given more than once. */
