@@ -151,6 +151,9 @@ typedef struct {
 int rlp_parse(const uint8_t *buf, uint32_t len, rlp_t *out);
 /* The n elements of list l into items[0..max); -1 when l is not a list or has more than max. */
 int rlp_items(const rlp_t *l, rlp_t *items, uint32_t max);
+/* Walks list l without a bound on its length: the element at byte *off of its payload into it,
+ * *off moved past it. 1: an element, 0: the end (or l is not a list), -1: a malformed element. */
+int rlp_next(const rlp_t *l, uint32_t *off, rlp_t *it);
 /* A canonical integer string of at most 4 bytes; -1 otherwise. */
 int rlp_u32(const rlp_t *it, uint32_t *v);
 /* A string of exactly n bytes; -1 otherwise. */
