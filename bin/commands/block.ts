@@ -12,7 +12,7 @@ import { buildBlock, initChainFile, Overlay, validateBlock, type ChainMeta, type
 import { equalBytes, toHex } from '../../firmware/chain/format.js';
 import { decodeWire, loadWire } from '../../firmware/chain/wire.js';
 import { MemoryStore, type NodeStore } from '../../peripherals/store.js';
-import { attachVcd, VcdWriter, VcdWriteError } from '../../waveforms/vcd.js';
+import { attachVcd, checkVcdOptions, selectSignals, VcdWriter, VcdWriteError, type VcdOptions } from '../../waveforms/vcd.js';
 import { command } from '../exit.js';
 import { checkInput, OutputFile, out, readInput, writeFailure } from '../io.js';
 import { jsonOption, modelOption } from '../options.js';
@@ -64,18 +64,22 @@ interface ValidateArgs {
   genesis?: string;
   model: ModelKind;
   vcd?: string;
+  'vcd-scope'?: string[];
+  'vcd-from'?: number;
+  'vcd-to'?: number;
   'log-commits'?: string;
   json: boolean;
 }
 
 /** --vcd FILE on the cycle model: the waveform of the validation (docs/waveforms.md). */
-function vcdAttach(path: string): { attach: (m: Iss | Core) => Iss | Core; close(): void; abort(): void } {
+function vcdAttach(path: string, opts: VcdOptions): { attach: (m: Iss | Core) => Iss | Core; close(): void; abort(): void } {
   let file: OutputFile | null = null, writer: VcdWriter | null = null;
   return {
     attach: (m) => {
       if (!(m instanceof Core)) throw new UserError('--vcd needs the cycle model (--model cycle)', EXIT.USAGE);
+      selectSignals(m.sig, opts.scopes);
       file = new OutputFile(path);
-      writer = new VcdWriter(m.sig, file.fd, {});
+      writer = new VcdWriter(m.sig, file.fd, opts);
       attachVcd(m, writer);
       return m;
     },
@@ -102,7 +106,7 @@ function cmdValidateWith(a: ValidateArgs, base: NodeStore, meta: ChainMeta | nul
       const last = k === files.length - 1;
       const overlay = new Overlay(base);
       const { header, hash } = loadWire(overlay, bytes, path);
-      const vcd = last && a.vcd !== undefined ? vcdAttach(a.vcd) : null;
+      const vcd = last && a.vcd !== undefined ? vcdAttach(a.vcd, vcdOptions(a)) : null;
       let traces: ReturnType<typeof openTraces> = null;
       const t0 = process.hrtime.bigint();
       let v: Validation;
@@ -153,9 +157,16 @@ function cmdValidateWith(a: ValidateArgs, base: NodeStore, meta: ChainMeta | nul
   })();
 }
 
+const vcdOptions = (a: ValidateArgs): VcdOptions => ({ scopes: a['vcd-scope'], from: a['vcd-from'], to: a['vcd-to'] });
+
 async function cmdValidate(a: ValidateArgs): Promise<number> {
-  if (a.vcd !== undefined && a.model !== 'cycle') throw new UserError('--vcd needs the cycle model (--model cycle)', EXIT.USAGE);
-  if (a.vcd === '') throw new UserError('--vcd needs a FILE', EXIT.USAGE);
+  if (a.vcd === undefined) {
+    for (const k of ['vcd-scope', 'vcd-from', 'vcd-to'] as const) if (a[k] !== undefined) throw new UserError(`--${k} needs --vcd FILE`, EXIT.USAGE);
+  } else {
+    if (a.model !== 'cycle') throw new UserError('--vcd needs the cycle model (--model cycle)', EXIT.USAGE);
+    if (a.vcd === '') throw new UserError('--vcd needs a FILE', EXIT.USAGE);
+    checkVcdOptions(vcdOptions(a));
+  }
   if ((a.db === undefined) === (a.genesis === undefined)) throw new UserError('name the chain: --db DIR or --genesis FILE', EXIT.USAGE);
   if (a.genesis !== undefined) {
     checkInput(a.genesis);
@@ -203,6 +214,9 @@ const validateCommand = command<ValidateArgs>({
       .option('db', { type: 'string', requiresArg: true, describe: 'the chain (LevelDB): a valid block is committed and becomes the head' })
       .option('genesis', { type: 'string', requiresArg: true, describe: 'a chain from this genesis description, in memory (nothing kept)' })
       .option('vcd', { type: 'string', requiresArg: true, describe: 'cycle model: the last block\'s validation as a VCD waveform (docs/waveforms.md)' })
+      .option('vcd-scope', { type: 'string', array: true, requiresArg: true, describe: 'with --vcd: only the signals under this dotted scope, e.g. evm.cmu (repeatable)' })
+      .option('vcd-from', { type: 'string', requiresArg: true, describe: 'with --vcd: first cycle to dump' })
+      .option('vcd-to', { type: 'string', requiresArg: true, describe: 'with --vcd: last cycle to dump' })
       .option('log-commits', { type: 'string', requiresArg: true, describe: 'the last block\'s retired instructions as a Spike commit log (docs/waveforms.md)' });
   },
   run: cmdValidate,

@@ -5,7 +5,7 @@
 
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { acceptBlock, buildBlock, initChainFile } from '../../firmware/chain/chain.js';
+import { acceptBlock, buildBlock, initChainFile, type ChainMeta } from '../../firmware/chain/chain.js';
 import { toHex } from '../../firmware/chain/format.js';
 import { REPO_ROOT } from '../../firmware/images.js';
 import { MemoryStore } from '../../peripherals/store.js';
@@ -19,8 +19,11 @@ export function blockLists(dir = CHAIN_DIR): string[] {
 
 export interface ExampleBlock { file: string; wire: Uint8Array; hash: string; endstate: string; gas: number }
 
-/** Build every block of the example chain (validating each on the ISS before the next). */
-export function buildExampleChain(dir = CHAIN_DIR): ExampleBlock[] {
+/**
+ * Build every block of the example chain (validating each on the ISS before the next); `into`
+ * receives the chain's store and meta record at the end.
+ */
+export function buildExampleChain(dir = CHAIN_DIR, into?: (store: MemoryStore, meta: ChainMeta) => void): ExampleBlock[] {
   const store = new MemoryStore();
   const { meta } = initChainFile(store, join(dir, 'genesis.json'));
   const out: ExampleBlock[] = [];
@@ -33,6 +36,7 @@ export function buildExampleChain(dir = CHAIN_DIR): ExampleBlock[] {
     Object.assign(meta.contracts, b.created);
     out.push({ file: list.replace(/\.json$/, '.rlp'), wire: b.wire, hash: toHex(b.hash), endstate: toHex(b.header.endstate), gas: b.gas.reduce((x, y) => x + y, 0) });
   }
+  into?.(store, meta);
   return out;
 }
 

@@ -426,20 +426,34 @@ export function buildBlock(store: NodeStore, meta: ChainMeta, text: string, name
     if (out.length !== 20 + 32 * substates.length) throw new ChainError(`collation ${j}: INTERPRET_COLLATION's build output is ${out.length} bytes, not ${20 + 32 * substates.length}`);
     run.drive.commit(); // the post states' nodes, into the overlay
     substates.forEach((s, k) => { s.post = out.slice(20 + 32 * k, 52 + 32 * k); after.setSubstateRoot(s.i, s.post); });
-    const ch = colHash(draft);
-    const signed: Collation = { ...draft, proposerSig: sign(ch, vkeys[proposer]!), sigs: drawSigners(prevhash, j, proposer, rec.nvalidators, rec.signers).map((v) => sign(ch, vkeys[v]!)) };
-    collations.push(signed);
+    collations.push(signCollation(draft, j, prevhash, vkeys, rec.signers));
     gas.push(word(out, 4));
   });
   after.setRecord({ ...rec, height });
-  const objs = new Trie(overlay);
-  collations.forEach((c, j) => objs.set(be32(j), encodeObject(c)));
-  const sh = sighash({ prevhash, objroot: objs.root, endstate: after.root });
-  const vals = new Trie(overlay);
-  vkeys.forEach((k, v) => vals.set(be32(v), sign(sh, k)));
-  const header: Header = { prevhash, valroot: vals.root, objroot: objs.root, endstate: after.root };
-  const wire = encodeWire({ header, items: [{ kind: WIRE_TRIE, values: trieNodes(overlay, vals.root) }, { kind: WIRE_TRIE, values: trieNodes(overlay, objs.root) }] });
+  const { header, wire } = assembleBlock(overlay, prevhash, collations, after.root, vkeys);
   return { header, hash: blockHash(header), wire, collations, gas, created };
+}
+
+/** A collation signed by its proposer and the drawn signers of object `j` (keys by validator). */
+export function signCollation(draft: Collation, j: number, prevhash: Uint8Array, vkeys: readonly Uint8Array[], signers: number): Collation {
+  const ch = colHash(draft);
+  const drawn = drawSigners(prevhash, j, draft.proposer, vkeys.length, signers);
+  return { ...draft, proposerSig: sign(ch, vkeys[draft.proposer]!), sigs: drawn.map((v) => sign(ch, vkeys[v]!)) };
+}
+
+/**
+ * A block from signed collations and its end state: objroot and valroot (every validator's
+ * signature over sighash) made in `store`, and the wire file carrying both tries.
+ */
+export function assembleBlock(store: NodeStore, prevhash: Uint8Array, collations: readonly Collation[], endstate: Uint8Array, vkeys: readonly Uint8Array[]): { header: Header; wire: Uint8Array } {
+  const objs = new Trie(store);
+  collations.forEach((c, j) => objs.set(be32(j), encodeObject(c)));
+  const sh = sighash({ prevhash, objroot: objs.root, endstate });
+  const vals = new Trie(store);
+  vkeys.forEach((k, v) => vals.set(be32(v), sign(sh, k)));
+  const header: Header = { prevhash, valroot: vals.root, objroot: objs.root, endstate };
+  const wire = encodeWire({ header, items: [{ kind: WIRE_TRIE, values: trieNodes(store, vals.root) }, { kind: WIRE_TRIE, values: trieNodes(store, objs.root) }] });
+  return { header, wire };
 }
 
 /** A store in front of another: writes stay here, reads fall through. */

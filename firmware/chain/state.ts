@@ -116,7 +116,7 @@ export class ChainState {
 
   substateRoot(i: number): Uint8Array {
     const v = this.trie.get(substateKey(i));
-    return v === null ? EMPTY : v.slice();
+    return v === null ? EMPTY : new Uint8Array(v);
   }
 
   /** Set substate `i`'s root; EMPTY deletes the key (every state has one root). */

@@ -28,7 +28,9 @@ export function encodeWire(w: Wire): Uint8Array {
 }
 
 /** Decode a wire file strictly (`name` locates it in errors); nothing is stored. */
-export function decodeWire(buf: Uint8Array, name = 'the block'): Wire {
+export function decodeWire(input: Uint8Array, name = 'the block'): Wire {
+  // A plain copy: the items are views into it, and a Buffer's slice() would be a view too.
+  const buf = new Uint8Array(input);
   let top: RlpItem;
   try {
     top = decode(buf);
