@@ -106,13 +106,24 @@ static inline void evm_bank_read(uint32_t addr, void *dst, uint32_t words) {
   }
 }
 
+/* ---- Starting a command ------------------------------------------------------------------ */
+/* A command's DMA reads and writes memory the compiler cannot see: a volatile store orders only
+ * against other volatile accesses, so plain stores to a buffer could sink past CMD (the device
+ * reads stale bytes) and loads of its result hoist above it. The barriers on both sides keep
+ * every memory access of C on its side of the command. */
+static inline void evm_command(uint32_t cmd_addr, uint32_t cmd) {
+  __asm__ volatile("" : : : "memory");
+  EVM_REG(cmd_addr) = cmd;
+  __asm__ volatile("" : : : "memory");
+}
+
 /* ---- Keccak / SHA3 unit ------------------------------------------------------------------- */
 /* out = keccak-256(p[0..n)); returns the unit's status (SHA3_STATUS_OK). */
 static inline uint32_t evm_keccak(const void *p, uint32_t n, uint8_t out[32]) {
   EVM_REG(SHA3_SRC_ADDR) = (uint32_t)(uintptr_t)p;
   EVM_REG(SHA3_LEN_ADDR) = n;
   EVM_REG(SHA3_DST_ADDR) = (uint32_t)(uintptr_t)out;
-  EVM_REG(SHA3_CMD_ADDR) = SHA3_CMD_KECCAK256;
+  evm_command(SHA3_CMD_ADDR, SHA3_CMD_KECCAK256);
   return EVM_REG(SHA3_STATUS_ADDR);
 }
 
