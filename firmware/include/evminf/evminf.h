@@ -89,6 +89,16 @@ void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 
+/* ---- Device commands ---------------------------------------------------------------------- */
+/* Start a device command. A device reads and writes memory by DMA, which the compiler cannot
+ * see: without the barriers it may move a store to a buffer the command reads past the command
+ * (or keep a value the command overwrote in a register). */
+static inline void evm_cmd(uint32_t addr, uint32_t code) {
+  __asm__ volatile("" : : : "memory");
+  EVM_REG(addr) = code;
+  __asm__ volatile("" : : : "memory");
+}
+
 /* ---- Register banks hold bytes in memory order (peripherals/regmap.ts) -------------------- */
 static inline void evm_bank_write(uint32_t addr, const void *src, uint32_t words) {
   const uint8_t *p = (const uint8_t *)src;
@@ -106,24 +116,13 @@ static inline void evm_bank_read(uint32_t addr, void *dst, uint32_t words) {
   }
 }
 
-/* ---- Starting a command ------------------------------------------------------------------ */
-/* A command's DMA reads and writes memory the compiler cannot see: a volatile store orders only
- * against other volatile accesses, so plain stores to a buffer could sink past CMD (the device
- * reads stale bytes) and loads of its result hoist above it. The barriers on both sides keep
- * every memory access of C on its side of the command. */
-static inline void evm_command(uint32_t cmd_addr, uint32_t cmd) {
-  __asm__ volatile("" : : : "memory");
-  EVM_REG(cmd_addr) = cmd;
-  __asm__ volatile("" : : : "memory");
-}
-
 /* ---- Keccak / SHA3 unit ------------------------------------------------------------------- */
 /* out = keccak-256(p[0..n)); returns the unit's status (SHA3_STATUS_OK). */
 static inline uint32_t evm_keccak(const void *p, uint32_t n, uint8_t out[32]) {
   EVM_REG(SHA3_SRC_ADDR) = (uint32_t)(uintptr_t)p;
   EVM_REG(SHA3_LEN_ADDR) = n;
   EVM_REG(SHA3_DST_ADDR) = (uint32_t)(uintptr_t)out;
-  evm_command(SHA3_CMD_ADDR, SHA3_CMD_KECCAK256);
+  evm_cmd(SHA3_CMD_ADDR, SHA3_CMD_KECCAK256);
   return EVM_REG(SHA3_STATUS_ADDR);
 }
 
