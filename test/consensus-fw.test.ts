@@ -16,7 +16,7 @@ import { loadRom } from '../dist/cpu/program.js';
 import { createModel } from '../dist/cpu/machine.js';
 import { runToEnd, type RunResult } from '../dist/cpu/runner.js';
 import { LinuxHost } from '../dist/cpu/host.js';
-import { firmwareImage } from '../dist/firmware/images.js';
+import { contractImage, firmwareImage } from '../dist/firmware/images.js';
 import { assemble } from '../dist/isa/asm.js';
 
 const R = {
@@ -495,6 +495,41 @@ describe('transactions (MSG stubs: the collation\'s own rules)', () => {
   });
 });
 
+describe('hostile collations, signed as they are', () => {
+  it('random corruptions of the substates and the transactions, signed by proposer and signers: always a verdict with a defined reason', () => {
+    const w = new World({ msg: STUB_SET_RETURN });
+    const alice = secret('alice'), bob = secret('bob');
+    const to = cat(be32(2), new Uint8Array(24));
+    const txs = encode([tx(alice, 0, 1, to, 5000, Uint8Array.of(1, 2, 3)), tx(bob, 0, 2, new Uint8Array(0), 5000, new Uint8Array(70))]);
+    const subs = encode([[int(1), EMPTY_ROOT, EMPTY_ROOT], [int(2), EMPTY_ROOT, EMPTY_ROOT]]);
+    let x = 0x9e3779b9;
+    const rnd = (n: number): number => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) % n; };
+    const mutate = (list: Uint8Array): Uint8Array => {
+      const b = list.slice(list[0]! <= 0xf7 ? 1 : 1 + list[0]! - 0xf7); // the payload
+      const k = rnd(3), at = rnd(b.length);
+      if (k === 0) b[at] = rnd(256);
+      else if (k === 1) return rawList(cat(b.slice(0, at), b.slice(at + 1)));
+      else return rawList(cat(b.slice(0, at), Uint8Array.of(rnd(256)), b.slice(at)));
+      return rawList(b);
+    };
+    const seen = new Set<number>();
+    for (let n = 0; n < 16; n++) {
+      const sub = n % 3 === 0 ? mutate(subs) : subs, txl = n % 3 === 0 ? txs : mutate(txs), p = encode(int(0));
+      const colhash = H(rawList(cat(sub, txl, p)));
+      const sigs = w.draw(w.head, 0, 0).map((v) => encode(sign(colhash, w.keys[v]!)));
+      const col = rawList(cat(sub, txl, p, encode(sign(colhash, w.keys[0]!)), rawList(cat(...sigs))));
+      const hash = block(w, [], { objects: new Map([[0, rawList(cat(Uint8Array.of(0x80), col))]]) }).hash;
+      const r = runRom(w, 'interpret_block', hash, 'iss');
+      expect([r.reason, r.message]).toEqual(['return', null]);
+      const [ok, reason] = words(r.output, 2);
+      expect(ok === 1 ? reason === R.OK : reason! > 0 && reason! <= R.BAD_ENDSTATE).toBe(true);
+      seen.add(reason!);
+    }
+    // The corruptions reach past the signatures into the decoders.
+    expect([...seen].filter((c) => c === R.BAD_COLLATION || c === R.BAD_TX || c === R.BAD_TX_SIG || c === R.BAD_POST).length).toBeGreaterThan(1);
+  });
+});
+
 describe('INTERPRET_COLLATION in build mode', () => {
   it('outputs the post roots the world model computes, unsigned; a malformed input THROWs', () => {
     const w = new World({ msg: STUB_SET_RETURN });
@@ -513,9 +548,54 @@ describe('INTERPRET_COLLATION in build mode', () => {
     expect(hex(out.slice(52, 84))).toBe(hex(EMPTY_ROOT));
     // Validate mode looks at the signatures: this one has none.
     expect(words(runRom(w, 'interpret_collation', input(0), 'iss').output, 5).slice(0, 2)).toEqual([0, R.BAD_PROPOSER_SIG]);
-    for (const bad of [input(2), input(1, c.length + 1), input(1).slice(0, 100)]) {
+    // Over MAX_OBJECT (2 MiB): refused before anything is copied (build mode's input is the host's).
+    const big = cat(le32(1), le32(1), le32(0), w.head, w.stateRoot, w.mc, le32(2 * MiB + 1), new Uint8Array(2 * MiB + 1));
+    for (const bad of [input(2), input(1, c.length + 1), input(1).slice(0, 100), big]) {
       const r = runRom(w, 'interpret_collation', bad, 'iss');
       expect([r.reason, r.cause]).toEqual(['throw', 1]);
     }
+  });
+});
+
+describe('transactions through MSG and the example contracts', () => {
+  const alice = secret('alice');
+  const aliceAddr = cat(be32(1), senderId(alice));
+  const counter = contractImage('counter').code, thrower = contractImage('thrower').code;
+  /** A contract's address: the low 24 bytes of H(rlp([creator, nonce])) in the creator's substate. */
+  const contractAt = (creator: Uint8Array, nonce: number): Uint8Array => cat(creator.slice(0, 4), H(encode([creator, int(nonce)])).slice(8));
+  const acctKey = (addr: Uint8Array): string => hex(cat(addr.slice(4), Uint8Array.of(0)));
+  const slotKey = (addr: Uint8Array, slot: number): string => hex(cat(addr.slice(4), Uint8Array.of(1), new Uint8Array(28), be32(slot)));
+
+  /** INTERPRET_COLLATION in build mode: its post roots for a collation over `is` with `txs`. */
+  function build(w: World, is: number[], txs: RlpItem[]): Uint8Array[] {
+    const c = encode([is.map((i) => [int(i), w.subRoot(i), w.subRoot(i)]), txs, int(0), new Uint8Array(0), []]);
+    const input = cat(le32(1), le32(w.height + 1), le32(0), w.head, w.state(), w.mc, le32(c.length), c);
+    const r = runRom(w, 'interpret_collation', input, 'iss');
+    expect(words(r.output, 5).slice(0, 4)).toEqual([1, R.OK, NONE, txs.length]);
+    return is.map((_, k) => r.output!.slice(20 + 32 * k, 52 + 32 * k));
+  }
+
+  it('CREATE a counter, call it twice, call a thrower: the roots the ROMs build equal the model\'s, and the block is valid', () => {
+    const w = new World({ msg: firmwareImage('msg').code });
+    const c1 = contractAt(aliceAddr, 0), c2 = contractAt(aliceAddr, 3);
+    const txs = [
+      tx(alice, 0, 1, new Uint8Array(0), 200_000, counter), tx(alice, 1, 1, c1, 200_000, new Uint8Array(0)),
+      tx(alice, 2, 1, c1, 200_000, new Uint8Array(0)), tx(alice, 3, 1, new Uint8Array(0), 200_000, thrower),
+      tx(alice, 4, 1, c2, 200_000, Uint8Array.of(9)),
+    ];
+    const posts = build(w, [1], txs);
+    // The model: alice at nonce 5, both contracts with their code's hash, the counter at 2, the
+    // thrower's writes gone.
+    w.subs.set(1, new Map([
+      [acctKey(aliceAddr), encode([int(5), new Uint8Array(0)])],
+      [acctKey(c1), encode([int(0), H(counter)])], [slotKey(c1, 0), Uint8Array.of(2)],
+      [acctKey(c2), encode([int(0), H(thrower)])],
+    ]));
+    expect(hex(posts[0]!)).toBe(hex(w.subRoot(1)));
+    w.put(counter); w.put(thrower);
+    const col = collation(w, w.head, 0, { substates: [[1, EMPTY_ROOT, posts[0]!]], txs });
+    const v = validate(w, block(w, [[int(0), col]]).hash);
+    expect(v.words.slice(0, 5)).toEqual([1, R.OK, NONE, NONE, 5]);
+    expect(v.words[5]).toBeGreaterThan(5 * 3000);
   });
 });

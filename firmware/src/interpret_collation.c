@@ -126,7 +126,7 @@ int main(const uint8_t *in, uint32_t len) {
   if (len < PREFIX) evm_throw(FAULT);
   uint32_t mode = le32(in), height = le32(in + 4), j = le32(in + 8), clen = le32(in + 108);
   const uint8_t *prevhash = in + 12, *stateroot = in + 44, *msghash = in + 76, *col = in + PREFIX;
-  if (mode > 1 || clen != len - PREFIX) evm_throw(FAULT);
+  if (mode > 1 || clen != len - PREFIX || clen > MAX_OBJECT) evm_throw(FAULT);
   out.tx = NONE;
 
   /* 1. Decode the collation; the state's record; the proposer. */
