@@ -181,6 +181,8 @@ function tx(sk: Uint8Array, nonce: number, substate: number, to: Uint8Array, gas
 interface BlockOpts {
   prevhash?: Uint8Array;
   endstate?: Uint8Array;
+  /** The objroot to sign and send (default the objects' trie). */
+  objroot?: Uint8Array;
   /** Raw object values by index (default the objects' encodings at 0, 1, …). */
   objects?: Map<number, Uint8Array>;
   sigs?: (sigs: Map<number, Uint8Array>, sighash: Uint8Array) => void;
@@ -191,7 +193,7 @@ interface BlockOpts {
 function block(w: World, objects: RlpItem[], o: BlockOpts = {}): { hash: Uint8Array; endstate: Uint8Array } {
   const prevhash = o.prevhash ?? w.head;
   const values = o.objects ?? new Map(objects.map((x, j) => [j, encode(x)]));
-  const objroot = w.trie([...values].map(([j, v]) => [be32(j), v] as const));
+  const objroot = o.objroot ?? w.trie([...values].map(([j, v]) => [be32(j), v] as const));
   const endstate = o.endstate ?? w.state(w.height + 1);
   const sighash = H(encode([prevhash, objroot, endstate]));
   const sigs = new Map<number, Uint8Array>();
@@ -371,6 +373,16 @@ describe('INTERPRET_BLOCK: every rejection', () => {
     expect(verdict(w, block(w, [emptyCol(w, 0, [1])], { endstate: w.stateRoot }).hash)).toEqual(invalid(R.BAD_ENDSTATE));
   });
 
+  it('a root naming a stored value that is no trie node: valroot BAD_SIG, objroot BAD_OBJROOT, the state BAD_STATE', () => {
+    const w = new World();
+    const notNode = w.put(encode([int(1), int(2), int(3)]));
+    const withRoot = (k: number, root: Uint8Array) => block(w, [], { header: (h) => { const x = h.slice(); x[k] = root; return x; } }).hash;
+    expect(verdict(w, withRoot(1, notNode))).toEqual(invalid(R.BAD_SIG));
+    expect(verdict(w, block(w, [], { objroot: notNode }).hash)).toEqual(invalid(R.BAD_OBJROOT));
+    w.head = w.put(encode([new Uint8Array(32), EMPTY_ROOT, EMPTY_ROOT, notNode]));
+    expect(verdict(w, block(w, [], { endstate: EMPTY_ROOT }).hash)).toEqual(invalid(R.BAD_STATE));
+  });
+
   it('COLLATION_FAILED: a collation code that throws, and one that returns too little', () => {
     for (const code of [image('.text\n_start:\n  li a0, 7\n  throw a0\n'), image('.text\n_start:\n  li a1, 8\n  return a0, a1\n')]) {
       const w = new World({ collation: code });
@@ -546,6 +558,13 @@ describe('INTERPRET_COLLATION in build mode', () => {
     expect(out.length).toBe(20 + 64);
     expect(hex(out.slice(20, 52))).toBe(hex(w.subRoot(3)));
     expect(hex(out.slice(52, 84))).toBe(hex(EMPTY_ROOT));
+    // Its own decoding: 17 substates, unsorted ones, a proposer beyond the validators.
+    const sub = (i: number): RlpItem => [int(i), EMPTY_ROOT, EMPTY_ROOT];
+    for (const [subs, proposer, reason] of [[Array.from({ length: 17 }, (_, i) => sub(i)), 0, R.BAD_COLLATION], [[sub(2), sub(1)], 0, R.BAD_COLLATION], [[sub(1)], 3, R.BAD_PROPOSER]] as const) {
+      const bad = encode([subs as RlpItem[], [], int(proposer), new Uint8Array(0), []]);
+      const r = runRom(w, 'interpret_collation', cat(le32(1), le32(1), le32(0), w.head, w.stateRoot, w.mc, le32(bad.length), bad), 'iss');
+      expect(words(r.output, 5)).toEqual([0, reason, NONE, 0, 0]);
+    }
     // Validate mode looks at the signatures: this one has none.
     expect(words(runRom(w, 'interpret_collation', input(0), 'iss').output, 5).slice(0, 2)).toEqual([0, R.BAD_PROPOSER_SIG]);
     // Over MAX_OBJECT (2 MiB): refused before anything is copied (build mode's input is the host's).
