@@ -23,7 +23,7 @@ import {
   publicKey, reasonName, sighash, sign, signTx, substateOf, toHex, type Collation, type Header, type Tx, type TxBody,
 } from './format.js';
 import { ChainState, word32 } from './state.js';
-import { encodeWire, trieNodes, WIRE_TRIE } from './wire.js';
+import { encodeWire, loadWire, trieNodes, WIRE_TRIE } from './wire.js';
 
 /** A chain description or transaction list that cannot be used (bad input, one line). */
 export class ChainError extends Error {}
@@ -272,15 +272,35 @@ export interface BuiltBlock {
   created: Record<string, string>;
 }
 
-function bytesField(v: unknown, where: string, base: string): Uint8Array {
+/**
+ * Bytes from the input: "0x…" hex, "@FILE" a file's bytes, or a list of parts — a number is a
+ * 32-byte word, "0x…" raw bytes, a name the 28-byte address of that account or contract,
+ * {"u32": n} 4 bytes and {"u8": n} 1 byte (big-endian).
+ */
+function bytesField(v: unknown, where: string, base: string, meta: ChainMeta): Uint8Array {
   if (v === undefined) return new Uint8Array(0);
   if (typeof v === 'string') {
     if (v.startsWith('@')) return readCode(resolve(base, v.slice(1)), where);
     const b = fromHex(v);
     if (b !== null && (v.startsWith('0x') || v.startsWith('0X') || v === '')) return b;
   }
-  if (Array.isArray(v)) return concat(...v.map((w, i) => wordOf(w, `${where}[${i}]`)));
-  throw new ChainError(`${where} is not 0x hex, @file or a list of words`);
+  if (Array.isArray(v)) {
+    return concat(...v.map((w, i): Uint8Array => {
+      const at = `${where}[${i}]`;
+      if (typeof w === 'number') return wordOf(w, at);
+      if (typeof w === 'string') {
+        if (w.startsWith('0x') || w.startsWith('0X')) { const b = fromHex(w); if (b !== null) return b; throw new ChainError(`${at} is not hex`); }
+        return addressOf(w, meta, at);
+      }
+      if (typeof w === 'object' && w !== null && !Array.isArray(w)) {
+        const o = w as Record<string, unknown>;
+        if (Object.keys(o).length === 1 && 'u32' in o) return be32(u32Of(o.u32, `${at}.u32`));
+        if (Object.keys(o).length === 1 && 'u8' in o) { const n = u32Of(o.u8, `${at}.u8`); if (n < 256) return Uint8Array.of(n); }
+      }
+      throw new ChainError(`${at} is not a word, 0x bytes, a name, {"u32": n} or {"u8": n}`);
+    }));
+  }
+  throw new ChainError(`${where} is not 0x hex, @FILE or a list of parts`);
 }
 
 function addressOf(v: unknown, meta: ChainMeta, where: string): Uint8Array {
@@ -299,7 +319,7 @@ function txSpec(v: unknown, meta: ChainMeta, where: string, base: string): TxSpe
   if (from === undefined) throw new ChainError(`${where}: "from" ${JSON.stringify(o.from)} is no account of this chain`);
   if ((o.to === undefined) === (o.create === undefined)) throw new ChainError(`${where}: give "to" (a call) or "create" (code), not both`);
   const to = o.to === undefined ? new Uint8Array(0) : addressOf(o.to, meta, `${where}: "to"`);
-  const data = o.create === undefined ? bytesField(o.data, `${where}: "data"`, base) : bytesField(o.create, `${where}: "create"`, base);
+  const data = o.create === undefined ? bytesField(o.data, `${where}: "data"`, base, meta) : bytesField(o.create, `${where}: "create"`, base, meta);
   if (data.length > MAX_CODE) throw new ChainError(`${where}: ${data.length} bytes of data (at most ${MAX_CODE})`);
   const subs = new Set<number>([from.substate]);
   if (to.length > 0) subs.add(substateOf(to));
@@ -434,3 +454,27 @@ export class Overlay implements NodeStore {
   }
 }
 
+
+/** A validated block taken into a chain held in memory: its writes are in `store`, `meta` advanced. */
+export interface Accepted {
+  validation: Validation;
+  hash: Uint8Array;
+  header: Header;
+}
+
+/**
+ * Load a wire file over `store`, validate it, and when valid take what it loaded and what its
+ * validation wrote into `store` and make it the head of `meta` (when it extends the head).
+ * An invalid block leaves both as they were.
+ */
+export function acceptBlock(store: NodeStore, meta: ChainMeta, wire: Uint8Array, o: RunOptions, name?: string): Accepted {
+  const overlay = new Overlay(store);
+  const { header, hash } = loadWire(overlay, wire, name);
+  const validation = validateBlock(overlay, hash, o);
+  if (validation.verdict?.valid === true) {
+    validation.drive.commit();
+    for (const [k, v] of overlay.map) store.put(Buffer.from(k, 'latin1'), v);
+    if (toHex(header.prevhash) === meta.head) { meta.head = toHex(hash); meta.height++; }
+  }
+  return { validation, hash, header };
+}
