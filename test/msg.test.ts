@@ -260,6 +260,21 @@ describe('MSG: calls', () => {
     const big = runMsg('iss', w, { subs: [1], origin: ALICE, to: rc, gas: 4_000_000_000 }, undefined, 1 << 20, false);
     expect(big.status).toBe(S.SUCCESS);
     expect([Buffer.from(big.out).readUInt32BE(0), Buffer.from(big.out).readUInt32BE(4)]).toEqual([511, S.CALL_DEPTH]);
+    // With little gas, gas stops it: each level keeps MSG_RESERVE for itself, the deepest runs out.
+    const g = both(w, { subs: [1], origin: ALICE, to: rc, gas: 300_000 });
+    expect(g.status).toBe(S.SUCCESS);
+    expect(Buffer.from(g.out).readUInt32BE(4)).toBe(S.OUT_OF_GAS);
+    expect(Buffer.from(g.out).readUInt32BE(0)).toBeGreaterThan(10);
+    // Whatever the gas, the reserve lets every level unwind: MSG RETURNs (SUCCESS, or the top
+    // contract's OUT_OF_GAS when even it could not finish).
+    for (let gas = 20_000; gas < 300_000; gas += 27_773) {
+      const x = runMsg('iss', w, { subs: [1], origin: ALICE, to: rc, gas }, undefined, MSG_RAM, false);
+      expect(x.run.reason, `gas ${gas}: ${x.run.message}`).toBe('return');
+      expect([S.SUCCESS, S.OUT_OF_GAS], `gas ${gas}`).toContain(x.status);
+    }
+    // MSG itself out of gas: it ends other than by RETURN (INTERPRET_COLLATION then reverts), on both models alike.
+    const o = [runMsg('iss', w, { subs: [1], origin: ALICE, to: rc, gas: 3000 }), runMsg('cycle', w, { subs: [1], origin: ALICE, to: rc, gas: 3000 })];
+    expect(o.map((x) => [x.run.reason, x.run.cause, x.run.gas])).toEqual([['trap', 24, o[0]!.run.gas], ['trap', 24, o[0]!.run.gas]]);
   }, 60_000);
 });
 
