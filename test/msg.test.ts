@@ -179,6 +179,18 @@ describe('MSG: calls', () => {
     const k = both(w, { subs: [1], origin: ALICE, to: BOB });
     expect([k.status, k.out.length]).toEqual([S.SUCCESS, 0]);
     expectModel(w, [1]);
+    // A record that is not [nonce, code] (code empty or 32 bytes) fails the call, writing nothing.
+    for (const [n, rec] of [['bad1', Uint8Array.of(0xc0)], ['bad2', encode([new Uint8Array(0), new Uint8Array(31)])], ['bad3', encode([Uint8Array.of(0), new Uint8Array(0)])], ['bad4', Uint8Array.of(0x05)]] as const) {
+      const a = address(1, n);
+      w.set(1, accountKey(a), rec);
+      const root = hex(w.roots.get(1)!);
+      const b = both(w, { subs: [1], origin: ALICE, to: a });
+      expect([n, b.status, b.out.length, hex(w.roots.get(1)!)]).toEqual([n, S.THROW, 0, root]);
+    }
+    // Code the drive does not hold: DATA UNAVAILABLE, no verdict, on both models.
+    const ghost = address(1, 'ghost');
+    w.set(1, accountKey(ghost), encode([new Uint8Array(0), keccak_256(Uint8Array.of(1, 2, 3))]));
+    for (const kind of ['iss', 'cycle'] as const) expect(runMsg(kind, w, { subs: [1], origin: ALICE, to: ghost }).run.reason).toBe('unavailable');
   });
 
   it('thrower: its writes vanish (roots unchanged), the status and code come back', () => {
