@@ -179,6 +179,18 @@ describe('MSG: calls', () => {
     const k = both(w, { subs: [1], origin: ALICE, to: BOB });
     expect([k.status, k.out.length]).toEqual([S.SUCCESS, 0]);
     expectModel(w, [1]);
+    // A record that is not [nonce, code] (code empty or 32 bytes) fails the call, writing nothing.
+    for (const [n, rec] of [['bad1', Uint8Array.of(0xc0)], ['bad2', encode([new Uint8Array(0), new Uint8Array(31)])], ['bad3', encode([Uint8Array.of(0), new Uint8Array(0)])], ['bad4', Uint8Array.of(0x05)]] as const) {
+      const a = address(1, n);
+      w.set(1, accountKey(a), rec);
+      const root = hex(w.roots.get(1)!);
+      const b = both(w, { subs: [1], origin: ALICE, to: a });
+      expect([n, b.status, b.out.length, hex(w.roots.get(1)!)]).toEqual([n, S.THROW, 0, root]);
+    }
+    // Code the drive does not hold: DATA UNAVAILABLE, no verdict, on both models.
+    const ghost = address(1, 'ghost');
+    w.set(1, accountKey(ghost), encode([new Uint8Array(0), keccak_256(Uint8Array.of(1, 2, 3))]));
+    for (const kind of ['iss', 'cycle'] as const) expect(runMsg(kind, w, { subs: [1], origin: ALICE, to: ghost }).run.reason).toBe('unavailable');
   });
 
   it('thrower: its writes vanish (roots unchanged), the status and code come back', () => {
@@ -260,6 +272,21 @@ describe('MSG: calls', () => {
     const big = runMsg('iss', w, { subs: [1], origin: ALICE, to: rc, gas: 4_000_000_000 }, undefined, 1 << 20, false);
     expect(big.status).toBe(S.SUCCESS);
     expect([Buffer.from(big.out).readUInt32BE(0), Buffer.from(big.out).readUInt32BE(4)]).toEqual([511, S.CALL_DEPTH]);
+    // With little gas, gas stops it: each level keeps MSG_RESERVE for itself, the deepest runs out.
+    const g = both(w, { subs: [1], origin: ALICE, to: rc, gas: 300_000 });
+    expect(g.status).toBe(S.SUCCESS);
+    expect(Buffer.from(g.out).readUInt32BE(4)).toBe(S.OUT_OF_GAS);
+    expect(Buffer.from(g.out).readUInt32BE(0)).toBeGreaterThan(10);
+    // Whatever the gas, the reserve lets every level unwind: MSG RETURNs (SUCCESS, or the top
+    // contract's OUT_OF_GAS when even it could not finish).
+    for (let gas = 20_000; gas < 300_000; gas += 27_773) {
+      const x = runMsg('iss', w, { subs: [1], origin: ALICE, to: rc, gas }, undefined, MSG_RAM, false);
+      expect(x.run.reason, `gas ${gas}: ${x.run.message}`).toBe('return');
+      expect([S.SUCCESS, S.OUT_OF_GAS], `gas ${gas}`).toContain(x.status);
+    }
+    // MSG itself out of gas: it ends other than by RETURN (INTERPRET_COLLATION then reverts), on both models alike.
+    const o = [runMsg('iss', w, { subs: [1], origin: ALICE, to: rc, gas: 3000 }), runMsg('cycle', w, { subs: [1], origin: ALICE, to: rc, gas: 3000 })];
+    expect(o.map((x) => [x.run.reason, x.run.cause, x.run.gas])).toEqual([['trap', 24, o[0]!.run.gas], ['trap', 24, o[0]!.run.gas]]);
   }, 60_000);
 });
 

@@ -18,6 +18,12 @@
 #define CONTRACT_RAM 16384u
 #define MSG_RESERVE 5000u
 #define MAX_CODE 65536u
+/* A call's output is cut here, so what the caller pays to take it back (1 gas a word, several
+ * times on the way out) fits in MSG_RESERVE. */
+#define MAX_OUTPUT 4096u
+/* EVAL's own charges before the child's limit is set (docs/architecture.md, EVAL steps 1 and 6,
+ * at the default gas table): the reserve is kept after them. */
+#define EVAL_GAS 200u
 #define MAX_TRIES 16u
 #define HDR_BYTES 264u
 /* Scratch kept free below the live stack when a buffer is placed under it. */
@@ -136,9 +142,10 @@ static uint32_t run_call(const uint8_t to[28], const uint8_t from[28], uint32_t 
   uint32_t st = hdd_invsha3(hash, out, cap + 4, &clen);
   if (st == HDD_STATUS_TOO_SMALL) return EVM_MEMORY_LIMIT;
   if (st != HDD_STATUS_OK || clen == 0) return EVM_THROW;
-  uint32_t left = evm_gas();
-  uint32_t g = left > MSG_RESERVE ? left - MSG_RESERVE : 0;
+  uint32_t left = evm_gas(), pre = EVAL_GAS + (clen + 3) / 4 + (dlen + 3) / 4 + CONTRACT_RAM / 4 + MSG_RESERVE;
+  uint32_t g = left > pre ? left - pre : 0;
   if (gas < g) g = gas;
+  if (cap > MAX_OUTPUT) cap = MAX_OUTPUT;
   running_t self;
   memcpy(self.addr, to, 28);
   memcpy(self.caller, from, 28);

@@ -157,7 +157,9 @@ typedef struct {
   uint32_t rawlen;
   int list;           /* 1: a list, 0: a string */
 } rlp_t;
-/* The item at buf: 0 when buf holds exactly one canonical item (its tree is checked whole). */
+/* The item at buf: 0 when buf holds exactly one item with a canonical header. Only that level is
+ * checked: a list's elements are checked by rlp_items as each level is walked (firmware/lib/rlp.c),
+ * so a consumer must walk, with rlp_items, every list whose contents it uses. */
 int rlp_parse(const uint8_t *buf, uint32_t len, rlp_t *out);
 /* The n elements of list l into items[0..max); -1 when l is not a list or has more than max. */
 int rlp_items(const rlp_t *l, rlp_t *items, uint32_t max);
