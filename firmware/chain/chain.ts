@@ -19,7 +19,7 @@ import type { NodeStore } from '../../peripherals/store.js';
 import { firmwareImage } from '../images.js';
 import {
   address, blockHash, BLOCK_RAM, be32, colHash, COLLATION_RAM, concat, contractAddress, decodeHeader, drawSigners, encodeCollation,
-  encodeHeader, encodeObject, equalBytes, ethAddress, FormatError, fromHex, genesisHeader, H, keyHolderId, le32, MAX_CODE,
+  encodeHeader, encodeObject, equalBytes, ethAddress, FormatError, fromHex, genesisHeader, H, keyHolderId, le32, MAX_CODE, MAX_SUBSTATES,
   publicKey, reasonName, sighash, sign, signTx, substateOf, toHex, type Collation, type Header, type Tx, type TxBody,
 } from './format.js';
 import { ChainState, word32 } from './state.js';
@@ -383,6 +383,7 @@ export function buildBlock(store: NodeStore, meta: ChainMeta, text: string, name
   const d = obj(parseJson(text, name), name);
   for (const k of Object.keys(d)) if (!['txs', 'collations'].includes(k)) throw new ChainError(`${name}: unknown field ${JSON.stringify(k)}`);
   const specs = collationSpecs(d, meta, name, base);
+  specs.forEach((c, j) => { if (c.substates.length > MAX_SUBSTATES) throw new ChainError(`${name}: collation ${j} touches ${c.substates.length} substates (at most ${MAX_SUBSTATES})`); });
   const prevhash = fromHex(meta.head)!;
   const prevEnc = store.get(prevhash);
   if (prevEnc === undefined) throw new ChainError(`the chain's head ${meta.head} is not in the store`);
