@@ -8,7 +8,8 @@
 //   - qemu-riscv32 on the same ELF, when installed: the whole process's wall time, as
 //     instructions per second and as a multiple of the ISS.
 // Then the hard drive's trie against @ethereumjs/mpt doing the same work (bench/hdd.ts): sets and
-// gets per second of each, and the ratio.
+// gets per second of each, and the ratio. Then block validation (bench/chain.ts): a block of 100
+// token transfers validated by INTERPRET_BLOCK on both models.
 // Every figure is the best of N runs after one warm-up. Outputs are checked before anything is
 // reported: Keccak against known hashes and Node's SHA3, every workload's ISS output against
 // QEMU's.
@@ -33,6 +34,7 @@ import { runToEnd } from '../cpu/runner.js';
 import type { Iss } from '../cpu/iss.js';
 import { standardDevices } from '../peripherals/standard.js';
 import type { Signals } from '../cpu/signals.js';
+import { chainLines, measureChain, type ChainFigures } from './chain.js';
 import { DEFAULT_HDD_KEYS, hddLines, measureHdd, type HddFigures } from './hdd.js';
 import { DEFAULT_HEAP_CYCLES, heapCheckInChild, type HeapFigures } from './heap.js';
 
@@ -75,6 +77,7 @@ interface Workload {
 
 /** The hard-drive workload's name for --only (it is not a C program). */
 const HDD = 'hdd';
+const CHAIN = 'chain';
 
 const WORKLOADS: readonly Workload[] = [
   { name: 'intmix', what: 'arithmetic, mul/div, loads/stores of every width, calls' },
@@ -129,8 +132,8 @@ function parseArgs(argv: readonly string[]): Options {
       case '--hdd-keys': o.hddKeys = count(k, v); break;
       case '--only': {
         o.only = v.split(',').filter((s) => s !== '');
-        const bad = o.only.find((n) => n !== HDD && !WORKLOADS.some((w) => w.name === n));
-        if (bad !== undefined || o.only.length === 0) fail(`--only takes workload names: ${[...WORKLOADS.map((w) => w.name), HDD].join(', ')}`);
+        const bad = o.only.find((n) => n !== HDD && n !== CHAIN && !WORKLOADS.some((w) => w.name === n));
+        if (bad !== undefined || o.only.length === 0) fail(`--only takes workload names: ${[...WORKLOADS.map((w) => w.name), HDD, CHAIN].join(', ')}`);
         break;
       }
       default: fail(`unknown option ${a} (--json, --markdown, --heap, --no-devices, --runs=N, --cycles=N, --vcd-cycles=N, --hdd-keys=N, --only=NAME,...)`);
@@ -415,6 +418,15 @@ async function main(): Promise<void> {
     }
     if (hdd.ethereumjs === null) notes.push('@ethereumjs/mpt is not installed: the hard-drive figures are not compared');
   }
+  let chain: ChainFigures | null = null;
+  if (o.only === null || o.only.includes(CHAIN)) {
+    say('block validation: 100 token transfers, both models');
+    try {
+      chain = measureChain(o.runs);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
   let heap: HeapFigures | null = null;
   if (o.heap && workloads.length > 0) {
     const path = elfs.get('intmix') ?? elfs.get(workloads[0]!.name)!;
@@ -439,7 +451,7 @@ async function main(): Promise<void> {
   const fl = floors(results);
   if (o.json) {
     const settings = { runs: o.runs, cycleBudget: o.cycles, vcdCycleBudget: o.vcdCycles, hddKeys: o.hddKeys, compiler: cc, cflags: CFLAGS.join(' '), qemu };
-    process.stdout.write(JSON.stringify({ date: new Date().toISOString(), machine, settings, workloads: results, floors: fl, hdd, heap, notes }) + '\n');
+    process.stdout.write(JSON.stringify({ date: new Date().toISOString(), machine, settings, workloads: results, floors: fl, hdd, chain, heap, notes }) + '\n');
     return;
   }
   const out: string[] = [
@@ -453,6 +465,7 @@ async function main(): Promise<void> {
   const fr = fl.map((f) => [f.floor, floorValue(f), f.met === null ? 'n/a' : f.met ? 'yes' : 'no']);
   out.push(o.markdown ? markdownTable(fh, fr) : textTable(fh, fr));
   if (hdd !== null) out.push('', ...hddLines(hdd));
+  if (chain !== null) out.push('', ...chainLines(chain));
   if (heap !== null) out.push('', heapLine(heap));
   for (const n of notes) out.push(`note: ${n}`);
   process.stdout.write(out.join('\n') + '\n');

@@ -7,6 +7,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT } from '../cpu/exit-codes.js';
 import { asmCommand } from './commands/asm.js';
+import { blockCommand } from './commands/block.js';
+import { chainCommand } from './commands/chain.js';
 import { dbCommand } from './commands/db.js';
 import { disasmCommand } from './commands/disasm.js';
 import { equivCommand } from './commands/equiv.js';
@@ -44,7 +46,9 @@ async function main(argv: string[]): Promise<void> {
     .command(dbCommand)
     .command(rlpCommand)
     .command(trieCommand)
-    .demandCommand(1, 'name a command: run, step, gdb, asm, disasm, equiv, fuzz, vcd diff, isolation, db, rlp or trie root')
+    .command(chainCommand)
+    .command(blockCommand)
+    .demandCommand(1, 'name a command: run, step, gdb, asm, disasm, equiv, fuzz, vcd diff, isolation, db, rlp, trie root, chain init or block build|validate')
     .strict()
     .middleware((a) => normalizeOptions(a as Record<string, unknown>))
     .fail((msg, err) => {

@@ -16,6 +16,8 @@ import { UserError } from './user-error.js';
 /** Key of the meta record: not 32 bytes long, so never a node's hash. */
 export const META_KEY = new TextEncoder().encode('evminf.meta');
 
+const recordKey = (name: string): Uint8Array => new TextEncoder().encode(`evminf.${name}`);
+
 /** A commit at least this large says so on stderr first (it takes a while). */
 export const COMMIT_NOTICE_BYTES = 1 << 20;
 
@@ -46,6 +48,8 @@ export class LevelStore implements NodeStore {
   /** Writes of the run in progress (hashKey → value), committed by `commit`. */
   private readonly pending = new Map<string, Uint8Array>();
   private pendingBytes = 0;
+  /** Named records (`evminf.NAME`) for the next batch. */
+  private readonly records = new Map<string, Uint8Array>();
 
   private constructor(readonly dir: string, private readonly db: Db) {}
 
@@ -83,6 +87,22 @@ export class LevelStore implements NodeStore {
     this.pendingBytes += value.length;
   }
 
+  /** A named record kept beside the nodes (its key, `evminf.NAME`, is never 32 bytes), or undefined. */
+  record(name: string): Uint8Array | undefined {
+    const pending = this.records.get(name);
+    if (pending !== undefined) return pending;
+    try {
+      return this.db.getSync(recordKey(name));
+    } catch (e) {
+      throw dbError(this.dir, e);
+    }
+  }
+
+  /** Set a named record: written in the next commit's batch, with the nodes. */
+  setRecord(name: string, value: Uint8Array): void {
+    this.records.set(name, value);
+  }
+
   /** The meta record (a fresh one for a new db). */
   meta(): DbMeta {
     let raw: Uint8Array | undefined;
@@ -111,6 +131,7 @@ export class LevelStore implements NodeStore {
     const next: DbMeta = { format: 1, runs: m.runs + 1, last: { program, nodes, bytes, time: new Date().toISOString() } };
     const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
     for (const [k, v] of this.pending) ops.push({ type: 'put', key: keyBytes(k), value: v });
+    for (const [name, value] of this.records) ops.push({ type: 'put', key: recordKey(name), value });
     ops.push({ type: 'put', key: META_KEY, value: new TextEncoder().encode(JSON.stringify(next)) });
     if (bytes >= COMMIT_NOTICE_BYTES) notice?.(`evminf: db: committing ${nodes} nodes (${bytes} bytes) to ${this.dir}\n`);
     try {
@@ -119,6 +140,7 @@ export class LevelStore implements NodeStore {
       throw dbError(this.dir, e);
     }
     this.pending.clear();
+    this.records.clear();
     this.pendingBytes = 0;
     return next;
   }

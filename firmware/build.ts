@@ -1,6 +1,7 @@
 // `npm run firmware`: builds every ROM image with Debian's riscv64-unknown-elf-gcc — the consensus
-// firmware (firmware/src/NAME.c) and the example contracts (examples/contracts/NAME.c) — into a
-// flat image (NAME.bin) and a symbol map (NAME.sym), committed so users need no cross compiler.
+// firmware (firmware/src/NAME.c), the test ROMs (firmware/test/NAME.c) and the example contracts
+// (examples/contracts/NAME.c) — into a flat image (NAME.bin) and a symbol map (NAME.sym),
+// committed so users need no cross compiler.
 // `--check` builds into a temporary directory and fails when a committed file differs (CI).
 
 import { spawnSync } from 'node:child_process';
@@ -31,10 +32,10 @@ export interface Target {
 
 const LIB = ['firmware/crt0.S', 'firmware/lib/libc.c', 'firmware/lib/rlp.c', 'firmware/lib/devices.c', 'firmware/lib/contract.c'];
 
-/** Every target: one per .c in firmware/src and examples/contracts (a .S of the same name joins it). */
+/** Every target: one per .c in firmware/src, firmware/test and examples/contracts (a .S of the same name joins it). */
 export function targets(root = REPO_ROOT): Target[] {
   const out: Target[] = [];
-  for (const [dir, dest] of [['firmware/src', 'firmware/build'], ['examples/contracts', 'examples/contracts/build']] as const) {
+  for (const [dir, dest] of [['firmware/src', 'firmware/build'], ['firmware/test', 'firmware/build/test'], ['examples/contracts', 'examples/contracts/build']] as const) {
     if (!existsSync(join(root, dir))) continue;
     for (const f of readdirSync(join(root, dir)).sort()) {
       if (!f.endsWith('.c')) continue;

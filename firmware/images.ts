@@ -54,6 +54,11 @@ export function firmwareImage(name: FirmwareName): RomImage {
   return loadImageFrom(join(REPO_ROOT, 'firmware', 'build'), name);
 }
 
+/** A test ROM (firmware/test/NAME.c → firmware/build/test/NAME.bin). */
+export function testImage(name: string): RomImage {
+  return loadImageFrom(join(REPO_ROOT, 'firmware', 'build', 'test'), name);
+}
+
 /** An example contract (examples/contracts/NAME.c). */
 export function contractImage(name: string): RomImage {
   return loadImageFrom(join(REPO_ROOT, 'examples', 'contracts', 'build'), name);

@@ -474,6 +474,15 @@ describe('evminf run --vcd', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
+  test('a run with --log-commits writes the same waveform (the frame switches\' depth included)', () => {
+    const a = runEvminf(['run', KVSTORE, '--vcd', out('c.vcd'), '--vcd-scope', 'evm.cmu']);
+    const b = runEvminf(['run', KVSTORE, '--vcd', out('d.vcd'), '--vcd-scope', 'evm.cmu', '--log-commits', out('d.log')]);
+    expect([a.status, b.status]).toEqual([0, 0]);
+    const vc = readFileSync(out('c.vcd'), 'utf8');
+    expect(vc).toMatch(/^b10 /m); // depth 2 is reached
+    expect(readFileSync(out('d.vcd'), 'utf8')).toBe(vc);
+  });
+
   test('--vcd-scope and --vcd-from/--vcd-to', async () => {
     const r = runEvminf(['run', KVSTORE, '--vcd', out('w.vcd'), '--vcd-scope', 'evm.core.wb', '--vcd-scope', 'evm.cmu', '--vcd-from', '100', '--vcd-to', '700']);
     expect(r.status).toBe(0);

@@ -112,6 +112,10 @@ export class RetireTap implements FrameModel {
     return this.spaces.length - 1;
   }
   addCycles(fixed: number, copies: readonly CopySegment[]): void { if (!this.isIss) (this.inner as Core).addCycles(fixed, copies); }
+  // The frame switch's other effects reach the model too: the CMU's depth register (the VCD's
+  // evm.cmu.depth) and the reset of the devices' registers.
+  setDepth(depth: number): void { if (!this.isIss) (this.inner as Core).setDepth(depth); }
+  get devices(): FrameModel['devices'] { return this.inner.devices; }
 
   /** The architectural pc after the last retired instruction (the cycle model's fetch pc runs ahead). */
   get archPc(): number {

@@ -46,6 +46,13 @@ int rlp_items(const rlp_t *l, rlp_t *items, uint32_t max) {
   return (int)n;
 }
 
+int rlp_next(const rlp_t *l, uint32_t *off, rlp_t *it) {
+  if (!l->list || *off >= l->len) return 0;
+  if (header(l->p + *off, l->p + l->len, it) != 0) return -1;
+  *off += it->rawlen;
+  return 1;
+}
+
 int rlp_u32(const rlp_t *it, uint32_t *v) {
   if (it->list || it->len > 4 || (it->len > 0 && it->p[0] == 0)) return -1;
   uint32_t x = 0;

@@ -89,6 +89,16 @@ void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 
+/* ---- Device commands ---------------------------------------------------------------------- */
+/* Start a device command. A device reads and writes memory by DMA, which the compiler cannot
+ * see: without the barriers it may move a store to a buffer the command reads past the command
+ * (or keep a value the command overwrote in a register). */
+static inline void evm_cmd(uint32_t addr, uint32_t code) {
+  __asm__ volatile("" : : : "memory");
+  EVM_REG(addr) = code;
+  __asm__ volatile("" : : : "memory");
+}
+
 /* ---- Register banks hold bytes in memory order (peripherals/regmap.ts) -------------------- */
 static inline void evm_bank_write(uint32_t addr, const void *src, uint32_t words) {
   const uint8_t *p = (const uint8_t *)src;
@@ -112,7 +122,7 @@ static inline uint32_t evm_keccak(const void *p, uint32_t n, uint8_t out[32]) {
   EVM_REG(SHA3_SRC_ADDR) = (uint32_t)(uintptr_t)p;
   EVM_REG(SHA3_LEN_ADDR) = n;
   EVM_REG(SHA3_DST_ADDR) = (uint32_t)(uintptr_t)out;
-  EVM_REG(SHA3_CMD_ADDR) = SHA3_CMD_KECCAK256;
+  evm_cmd(SHA3_CMD_ADDR, SHA3_CMD_KECCAK256);
   return EVM_REG(SHA3_STATUS_ADDR);
 }
 
@@ -147,10 +157,15 @@ typedef struct {
   uint32_t rawlen;
   int list;           /* 1: a list, 0: a string */
 } rlp_t;
-/* The item at buf: 0 when buf holds exactly one canonical item (its tree is checked whole). */
+/* The item at buf: 0 when buf holds exactly one item with a canonical header. Only that level is
+ * checked: a list's elements are checked by rlp_items as each level is walked (firmware/lib/rlp.c),
+ * so a consumer must walk, with rlp_items, every list whose contents it uses. */
 int rlp_parse(const uint8_t *buf, uint32_t len, rlp_t *out);
 /* The n elements of list l into items[0..max); -1 when l is not a list or has more than max. */
 int rlp_items(const rlp_t *l, rlp_t *items, uint32_t max);
+/* Walks list l without a bound on its length: the element at byte *off of its payload into it,
+ * *off moved past it. 1: an element, 0: the end (or l is not a list), -1: a malformed element. */
+int rlp_next(const rlp_t *l, uint32_t *off, rlp_t *it);
 /* A canonical integer string of at most 4 bytes; -1 otherwise. */
 int rlp_u32(const rlp_t *it, uint32_t *v);
 /* A string of exactly n bytes; -1 otherwise. */
