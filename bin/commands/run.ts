@@ -18,7 +18,6 @@ import { deviceOptions, frameOptions, jsonOption, limitOptions, modelOption, pro
 import { loadProgram, programDevices } from '../program.js';
 import { openTraces, type TraceRunArgs } from '../trace-run.js';
 import { UserError } from '../user-error.js';
-import { runWithDb } from '../store-level.js';
 import type { LoadedProgram } from '../../cpu/program.js';
 import type { HardDrive } from '../../peripherals/hdd.js';
 import { deviceStats, finishDevices } from '../../peripherals/standard.js';
@@ -238,6 +237,7 @@ export const runCommand = command<RunArgs>({
     // A bad command line or program is reported before the store is opened (or created).
     checkRunArgs(a);
     const prog = loadProgram(a.program, a['stack-size'], a['mem-limit']);
-    return runWithDb(a.db, a.program, (drive) => cmdRun(a, drive, prog), (line) => out(2, line));
+    // LevelDB (classic-level and its native addon) is loaded only by the runs that use it.
+    return import('../store-level.js').then(({ runWithDb }) => runWithDb(a.db!, a.program, (drive) => cmdRun(a, drive, prog), (line) => out(2, line)));
   },
 });
