@@ -31,6 +31,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   fuzz: async () => (await import('./commands/fuzz.js')).fuzzCommand,
   vcd: async () => (await import('./commands/vcd.js')).vcdCommand,
   isolation: async () => (await import('./commands/isolation.js')).isolationCommand,
+  insn: async () => (await import('./commands/insn.js')).insnCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
   db: async () => (await import('./commands/db.js')).dbCommand,
   rlp: async () => (await import('./commands/rlp.js')).rlpCommand,
   trie: async () => (await import('./commands/trie.js')).trieCommand,
@@ -49,7 +51,7 @@ async function main(argv: string[]): Promise<void> {
   (y as unknown as YargsInternals).getInternalMethods().getUsageInstance().cacheHelpMessage = () => {};
   for (const c of commands) y = y.command(c);
   await y
-    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff, isolation, db, rlp or trie root')
+    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff, isolation, insn, report merge, db, rlp or trie root')
     .strict()
     .middleware((a) => normalizeOptions(a as Record<string, unknown>))
     .fail((msg, err) => {
