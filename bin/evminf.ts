@@ -2,16 +2,16 @@
 // evminf: the command-line front end of evm-infinity. One module per command (bin/commands/),
 // shared option groups and the numeric checks in bin/options.ts, exit codes in bin/exit.ts.
 //
-// Start-up is part of every run's wall time (docs/performance.md): a command line that names a
-// command loads that command's module alone (and what it imports), not the other commands' —
+// Start-up is part of every run's wall time (docs/performance.md): the common `evminf run` lines
+// skip yargs altogether (bin/fast-run.ts); a command line that names a command loads that
+// command's module alone (and what it imports), not the other commands' —
 // `evminf run` never loads LevelDB, the trie or the verification harnesses unless it uses them.
 // Anything else (no command, --help, a misspelt one) loads them all, for the full usage text.
 
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import type { CommandModule } from 'yargs';
 import { EXIT } from '../cpu/exit-codes.js';
 import { reportError } from './exit.js';
+import { fastRunArgs } from './fast-run.js';
 import { out } from './io.js';
 import { normalizeOptions } from './options.js';
 import { UserError } from './user-error.js';
@@ -39,6 +39,14 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
 };
 
 async function main(argv: string[]): Promise<void> {
+  // The common `evminf run` command lines are read without yargs (bin/fast-run.ts).
+  const fast = fastRunArgs(argv);
+  if (fast !== null) {
+    const { runMain } = await import('./commands/run.js');
+    process.exitCode = await runMain(fast as Parameters<typeof runMain>[0]);
+    return;
+  }
+  const { default: yargs } = await import('yargs');
   const first = argv[0];
   const named = first !== undefined && Object.hasOwn(COMMANDS, first) ? [COMMANDS[first]!] : Object.values(COMMANDS);
   const commands = await Promise.all(named.map((load) => load()));
@@ -65,7 +73,8 @@ async function main(argv: string[]): Promise<void> {
     .parseAsync();
 }
 
-main(hideBin(process.argv)).then(
+// (yargs' hideBin: the arguments after node and the script.)
+main(process.argv.slice(2)).then(
   () => { process.exitCode ??= 0; },
   (e: unknown) => { process.exitCode = reportError(e, (line) => out(2, line)); },
 );
