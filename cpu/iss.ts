@@ -19,6 +19,8 @@ import { fits, GAS_INFINITE, gasCostsByOp, gasLeft, gateOf } from './gas.js';
 import { BLOCK_HOT, BLOCK_TRANSLATED, blockCache, newEpoch, type BlockCache, type BlockHost } from './blocks.js';
 
 const NO_REGION = new Region('none', 'ram', 0, 0, 0);
+/** The largest gas room handed to a translated block: a V8 small integer (31 bits). */
+const ROOM_CAP = 0x3fff_ffff;
 const NO_DEVICES = new AddressDecoder();
 const EMPTY = new Int32Array(0);
 
@@ -332,7 +334,11 @@ export class Iss implements BlockHost {
     let g = 0, n = 0;
     for (;;) {
       const len = lens[i]!;
-      const r = blocks.fn(i)!(this, x, gc, room - g);
+      // The room is passed as a small integer: a double argument to a call V8 cannot inline is
+      // boxed, and an INFINITE_GAS frame's room (Infinity) would allocate at every block. A block
+      // costing more than the cap runs in the interpreter instead, which meters it the same.
+      const free = room - g;
+      const r = blocks.fn(i)!(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP);
       if (r < 0) break;
       g += r;
       const k = this.bk;
