@@ -179,6 +179,9 @@ export async function runCampaign(name: string, params: Record<string, unknown>,
   } else {
     await inWorkers(name, all, lo + 1, hi, jobs, finished);
   }
+  // Every case folded: a worker that exited without an error but before its batch was done must
+  // not leave a report that silently lacks cases.
+  if (next !== hi) throw new Error(`campaign ${name}: cases ${next}..${hi - 1} never reported a result`);
   return fold.report(name, params, count, [[lo, hi]]);
 }
 
