@@ -5,8 +5,10 @@
 //   - the cycle model with tracing off, a fixed budget of cycles: cycles per second and CPI;
 //   - the cycle model with a VCD of every signal written to a temporary file (waveforms/vcd.ts,
 //     when built): cycles per second, VCD bytes per cycle and per second;
+//   - `evminf run --model iss` as its own process, start-up included;
+//   - the timing model (`--model fast`) when cpu/machine.ts lists one, else "—";
 //   - qemu-riscv32 on the same ELF, when installed: the whole process's wall time, as
-//     instructions per second and as a multiple of the ISS.
+//     instructions per second, and every model's speed as a fraction of it (same run).
 // Then the hard drive's trie against @ethereumjs/mpt doing the same work (bench/hdd.ts): sets and
 // gets per second of each, and the ratio. Then block validation (bench/chain.ts): a block of 100
 // token transfers validated by INTERPRET_BLOCK on both models.
@@ -28,10 +30,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Core, CycleTracer } from '../cpu/core.js';
 import { LinuxHost } from '../cpu/host.js';
-import { createModel } from '../cpu/machine.js';
+import { createModel, MODEL_KINDS, type ModelKind } from '../cpu/machine.js';
 import { loadElf } from '../cpu/program.js';
 import { runToEnd } from '../cpu/runner.js';
 import type { Iss } from '../cpu/iss.js';
+import type { CpuModel } from '../cpu/runner.js';
 import { standardDevices } from '../peripherals/standard.js';
 import type { Signals } from '../cpu/signals.js';
 import { chainLines, measureChain, type ChainFigures } from './chain.js';
@@ -47,6 +50,8 @@ const QEMU = 'qemu-riscv32';
 
 /** The project's speed floors (README, docs/performance.md). */
 const FLOOR_ISS = 100e6, FLOOR_CYCLE = 5e6, FLOOR_VCD = 0.5e6, FLOOR_VCD_BYTES = 800;
+/** issue 13: `evminf run --model iss` at >= 0.25x qemu-riscv32's instructions/s, whole process against whole process. */
+const FLOOR_ISS_QEMU = 0.25;
 
 // ---- Workloads and their output checks ----
 
@@ -209,6 +214,53 @@ function measureIss(name: string, elf: Uint8Array, runs: number, o: Options): Is
   return { instructions, instructionsPerSecond: rate, stdout };
 }
 
+/**
+ * The timing model (`--model fast`, issue 13), when this build has one: cpu/machine.ts lists it
+ * in MODEL_KINDS. Looked up at run time, so the bench shows "—" until the model exists.
+ */
+const FAST: ModelKind | null = (MODEL_KINDS as readonly string[]).includes('fast') ? ('fast' as ModelKind) : null;
+
+interface FastFigures { instructions: number; instructionsPerSecond: number; cycles: number | null }
+
+function measureFast(name: string, kind: ModelKind, elf: Uint8Array, runs: number, o: Options): FastFigures {
+  let instructions = 0, cycles: number | null = null;
+  const rate = best(runs, () => {
+    runToEnd(createModel(kind, loadElf(elf), { devices: o.devices ? standardDevices() : [] }) as CpuModel, new LinuxHost(), { maxInstructions: 20_000_000 });
+  }, () => {
+    const m = createModel(kind, loadElf(elf), { devices: o.devices ? standardDevices() : [] }) as CpuModel;
+    const t = now();
+    const r = runToEnd(m, new LinuxHost());
+    const s = now() - t;
+    if (r.reason !== 'exit' || r.exitCode !== 0) fail(`${name} did not exit 0 on the ${kind} model: ${r.message ?? `exit code ${r.exitCode}`}`);
+    instructions = r.instructions;
+    cycles = r.cycles;
+    return r.instructions / s;
+  });
+  return { instructions, instructionsPerSecond: rate, cycles };
+}
+
+interface ProcessFigures { seconds: number; instructionsPerSecond: number }
+
+const EVMINF = join(ROOT, 'dist/bin/evminf.js');
+
+/**
+ * `evminf run --model iss` on the ELF as its own process, start-up included: the figure to set
+ * against qemu-riscv32's whole process (docs/performance.md). Its output must be the in-process ISS's.
+ */
+function measureIssProcess(name: string, elfPath: string, runs: number, instructions: number, issStdout: string, o: Options): ProcessFigures {
+  let fastest = Infinity;
+  const args = [EVMINF, 'run', '--model', 'iss', ...(o.devices ? [] : ['--no-devices']), elfPath];
+  for (let i = 0; i <= runs; i++) {
+    const t = now();
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    const s = now() - t;
+    if (r.status !== 0) fail(`${name}: evminf run --model iss exited ${r.status} (${r.stderr.trim().split('\n')[0] ?? ''})`);
+    if (r.stdout !== issStdout) fail(`${name}: evminf run printed ${JSON.stringify(r.stdout.trim())}, the ISS in-process ${JSON.stringify(issStdout.trim())}`);
+    if (i > 0) fastest = Math.min(fastest, s); // run 0 warms the page cache
+  }
+  return { seconds: fastest, instructionsPerSecond: instructions / fastest };
+}
+
 interface CycleFigures { cycles: number; cyclesPerSecond: number; cpi: number }
 
 function measureCycle(name: string, elf: Uint8Array, runs: number, budget: number, o: Options): CycleFigures {
@@ -305,9 +357,14 @@ interface WorkloadFigures {
   description: string;
   stdout: string;
   iss: Omit<IssFigures, 'stdout'>;
+  /** `evminf run --model iss` as a whole process (start-up included). */
+  issProcess: ProcessFigures;
+  /** The timing model; null until this build has one (FAST). */
+  fast: FastFigures | null;
   cycle: CycleFigures;
   vcd: VcdFigures | null;
-  qemu: (QemuFigures & { qemuToIss: number }) | null;
+  /** qemu-riscv32 in the same bench run, and each model's speed as a fraction of it. */
+  qemu: (QemuFigures & { qemuToIss: number; issProcessToQemu: number; issToQemu: number; fastToQemu: number | null; cycleToQemu: number }) | null;
 }
 
 interface Floor { floor: string; value: number | null; unit: string; met: boolean | null }
@@ -319,7 +376,9 @@ function floors(results: Record<string, WorkloadFigures>): Floor[] {
   const cyc = r?.cycle.cyclesPerSecond ?? null;
   const vcd = r?.vcd?.cyclesPerSecond ?? null;
   const vcdBytes = r?.vcd?.bytesPerCycle ?? null;
+  const vsQemu = r?.qemu?.issProcessToQemu ?? null;
   return [
+    { floor: 'evminf run --model iss >= 0.25x qemu-riscv32, whole processes', value: vsQemu, unit: 'x qemu-riscv32', met: vsQemu === null ? null : vsQemu >= FLOOR_ISS_QEMU },
     { floor: 'ISS >= 100 M instructions/s', value: iss, unit: 'instructions/s', met: iss === null ? null : iss >= FLOOR_ISS },
     { floor: 'cycle model >= 5 M cycles/s, tracing off', value: cyc, unit: 'cycles/s', met: cyc === null ? null : cyc >= FLOOR_CYCLE },
     { floor: 'full VCD >= 0.5 M cycles/s', value: vcd, unit: 'cycles/s', met: vcd === null ? null : vcd >= FLOOR_VCD },
@@ -331,20 +390,39 @@ const mega = (x: number | null | undefined, digits = 2): string => (x === null |
 const fixed = (x: number | null | undefined, digits: number): string => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
 const group = (n: number): string => n.toLocaleString('en-US');
 
-const HEADERS = ['workload', 'instructions', 'ISS M instr/s', 'cycle M cyc/s', 'CPI', 'VCD M cyc/s', 'VCD B/cyc', 'VCD MB/s', 'QEMU M instr/s', 'QEMU/ISS'];
+// The models side by side in instructions per second (the cycle model's from its cycles and
+// CPI), then each as a fraction of qemu-riscv32 timed in the same run; "—": no timing model in
+// this build. "ISS proc" is `evminf run --model iss` as a whole process, start-up included.
+const HEADERS = ['workload', 'instructions', 'ISS M instr/s', 'ISS proc M/s', 'timing M instr/s', 'cycle M instr/s', 'QEMU M instr/s', 'ISS proc/QEMU', 'ISS/QEMU', 'timing/QEMU', 'cycle/QEMU'];
+const VCD_HEADERS = ['workload', 'cycle M cyc/s', 'CPI', 'VCD M cyc/s', 'VCD B/cyc', 'VCD MB/s'];
+const NONE = '\u2014';
+
+const ratio = (x: number | null | undefined): string => (x === null || x === undefined ? 'n/a' : x.toFixed(3));
 
 function rows(results: Record<string, WorkloadFigures>): string[][] {
   return Object.entries(results).map(([name, r]) => [
     name,
     group(r.iss.instructions),
     mega(r.iss.instructionsPerSecond, 1),
+    mega(r.issProcess.instructionsPerSecond, 1),
+    r.fast === null ? NONE : mega(r.fast.instructionsPerSecond, 1),
+    mega(r.cycle.cyclesPerSecond / r.cycle.cpi, 2),
+    mega(r.qemu?.instructionsPerSecond, 0),
+    ratio(r.qemu?.issProcessToQemu),
+    ratio(r.qemu?.issToQemu),
+    r.fast === null ? NONE : ratio(r.qemu?.fastToQemu),
+    r.qemu ? r.qemu.cycleToQemu.toExponential(2) : 'n/a',
+  ]);
+}
+
+function vcdRows(results: Record<string, WorkloadFigures>): string[][] {
+  return Object.entries(results).map(([name, r]) => [
+    name,
     mega(r.cycle.cyclesPerSecond),
     fixed(r.cycle.cpi, 3),
     mega(r.vcd?.cyclesPerSecond),
     fixed(r.vcd?.bytesPerCycle, 0),
     mega(r.vcd?.bytesPerSecond, 0),
-    mega(r.qemu?.instructionsPerSecond, 0),
-    r.qemu ? `${r.qemu.qemuToIss.toFixed(1)}x` : 'n/a',
   ]);
 }
 
@@ -360,6 +438,7 @@ function markdownTable(head: string[], body: string[][]): string {
 
 function floorValue(f: Floor): string {
   if (f.value === null) return 'n/a';
+  if (f.unit === 'x qemu-riscv32') return `${f.value.toFixed(3)}x qemu-riscv32`;
   return f.unit === 'bytes/cycle' ? `${f.value.toFixed(0)} bytes/cycle` : `${mega(f.value, 2)} M ${f.unit}`;
 }
 
@@ -380,6 +459,7 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   notes.push(o.devices ? 'the models run with the standard devices attached (idle), as evminf run runs them' : 'the models run without devices (--no-devices)');
   if (vcd === null) notes.push('waveforms/vcd.js is not built: the VCD columns are skipped');
+  if (FAST === null) notes.push('this build has no timing model (no "fast" in cpu/machine.ts MODEL_KINDS): its columns show \u2014');
   if (qemu === null) notes.push(`${QEMU} is not installed: the QEMU columns are skipped and outputs are checked only against known values`);
   else notes.push(`${QEMU} times are whole-process wall times, start-up included`);
 
@@ -393,6 +473,11 @@ async function main(): Promise<void> {
     const iss = measureIss(w.name, elf, o.runs, o);
     const bad = w.check?.(iss.stdout) ?? null;
     if (bad !== null) fail(`${w.name} computed a wrong result on the ISS: ${bad}`);
+    say(`${w.name}: evminf run --model iss, whole process`);
+    const issProcess = measureIssProcess(w.name, path, o.runs, iss.instructions, iss.stdout, o);
+    say(`${w.name}: timing model`);
+    const fast = FAST === null ? null : measureFast(w.name, FAST, elf, o.runs, o);
+    if (fast !== null && fast.instructions !== iss.instructions) fail(`${w.name}: the timing model retired ${fast.instructions} instructions, the ISS ${iss.instructions}`);
     say(`${w.name}: qemu-riscv32`);
     const q = qemu === null ? null : measureQemu(w.name, path, o.runs, iss.instructions, iss.stdout);
     say(`${w.name}: cycle model, ${group(o.cycles)} cycles`);
@@ -403,9 +488,18 @@ async function main(): Promise<void> {
       description: w.what,
       stdout: iss.stdout,
       iss: { instructions: iss.instructions, instructionsPerSecond: iss.instructionsPerSecond },
+      issProcess,
+      fast,
       cycle,
       vcd: v,
-      qemu: q === null ? null : { ...q, qemuToIss: q.instructionsPerSecond / iss.instructionsPerSecond },
+      qemu: q === null ? null : {
+        ...q,
+        qemuToIss: q.instructionsPerSecond / iss.instructionsPerSecond,
+        issProcessToQemu: issProcess.instructionsPerSecond / q.instructionsPerSecond,
+        issToQemu: iss.instructionsPerSecond / q.instructionsPerSecond,
+        fastToQemu: fast === null ? null : fast.instructionsPerSecond / q.instructionsPerSecond,
+        cycleToQemu: cycle.cyclesPerSecond / cycle.cpi / q.instructionsPerSecond,
+      },
     };
   }
   let hdd: HddFigures | null = null;
@@ -459,6 +553,8 @@ async function main(): Promise<void> {
     `best of ${o.runs} after a warm-up; cycle model ${group(o.cycles)} cycles, full VCD ${group(o.vcdCycles)} cycles; ISS and QEMU run each program to its end`,
     '',
     o.markdown ? markdownTable(HEADERS, rows(results)) : textTable(HEADERS, rows(results)),
+    '',
+    o.markdown ? markdownTable(VCD_HEADERS, vcdRows(results)) : textTable(VCD_HEADERS, vcdRows(results)),
     '',
   ];
   const fh = ['floor (integer mix)', 'intmix', 'met'];

@@ -46,7 +46,7 @@ export const NUMBERS: Readonly<Record<string, NumberRange>> = {
 };
 
 /** Options that may be given more than once. */
-const REPEATABLE = new Set(['vcd-scope', '_', 'blocks']);
+const REPEATABLE = new Set(['vcd-scope', 'reports', '_', 'blocks']);
 
 const INTEGER = /^(0x[0-9a-f]+|[0-9]+)$/i;
 

@@ -144,7 +144,7 @@ const WRITE: Record<number, (k: number) => string> = {
   4: (k) => `d${k}.setInt32(a - b${k}, v, true)`,
 };
 /** A load's value: the read, sign-extended when the row says so (a full word needs nothing). */
-const loaded = (k: number, w: number, signed: boolean): string =>
+const loadedValue = (k: number, w: number, signed: boolean): string =>
   signed && w < 4 ? `extend(${READ[w]!(k)}, ${w}, true)` : READ[w]!(k);
 /** The site cache check and refill; `out` bails out when no region holds the access. */
 const site = (k: number, w: number, find: string, out: string): string =>
@@ -158,6 +158,22 @@ export function translate(code: Predecoded, base: number, start: number): { fn: 
   const body: string[] = [];
   const sites: number[] = [];
   const n = code.ctl.length;
+  // Guest registers live in JavaScript locals r1..r31 for the length of the block, so V8 keeps
+  // them in machine registers: a register is read from `x` once (when the block reads it before
+  // writing it) and written back once, at the block's end or at a bail-out, if it was written.
+  const loaded = new Set<number>();
+  const dirty = new Set<number>();
+  const read = (r: number): string => {
+    if (r === 0) return '0';
+    if (!dirty.has(r)) loaded.add(r);
+    return `r${r}`;
+  };
+  const write = (r: number, v: string): string => {
+    dirty.add(r);
+    return `r${r} = ${v};`;
+  };
+  /** The write-back of every register written so far (before a bail-out or the end). */
+  const writeBack = (): string => [...dirty].sort((a, b) => a - b).map((r) => `x[${r}] = r${r};`).join(' ');
   let end = 'end';
   translation: for (let i = start; i < n && ops.length < MAX_BLOCK; i++) {
     const ctl = code.ctl[i]!;
@@ -167,53 +183,53 @@ export function translate(code: Predecoded, base: number, start: number): { fn: 
     const pc = (base + 4 * i) >>> 0;
     const npc = (pc + 4) >>> 0;
     const k = ops.length;
-    const out = `return bail(s, OPS, ${k}, ${pc}, gc);`;
+    const out = `{ ${writeBack()} return bail(s, OPS, ${k}, ${pc}, gc); }`;
     const row = TABLE[op]!;
     const ex = EXEC[op]!, f = row.fn;
     const line: string[] = [`// ${hex(pc)}: ${row.name}`];
     switch (ex) {
       case Exec.RR:
-        if (rd !== 0) line.push(`x[${rd}] = ${f}(x[${rs1}], x[${rs2}]);`);
+        if (rd !== 0) line.push(write(rd, `${f}(${read(rs1)}, ${read(rs2)})`));
         break;
       case Exec.RI:
-        if (rd !== 0) line.push(`x[${rd}] = ${f}(x[${rs1}], ${imm});`);
+        if (rd !== 0) line.push(write(rd, `${f}(${read(rs1)}, ${imm})`));
         break;
       // No register operand: the value is known now.
       case Exec.PI:
-        if (rd !== 0) line.push(`x[${rd}] = ${sem.compute(FN[op]!, pc, imm)};`);
+        if (rd !== 0) line.push(write(rd, `${sem.compute(FN[op]!, pc, imm)}`));
         break;
       case Exec.I:
-        if (rd !== 0) line.push(`x[${rd}] = ${sem.compute(FN[op]!, 0, imm)};`);
+        if (rd !== 0) line.push(write(rd, `${sem.compute(FN[op]!, 0, imm)}`));
         break;
       case Exec.JUMP_PC: {
         const t = sem.compute(FN[op]!, pc, imm) >>> 0;
         if (sem.misaligned(t)) break translation;
-        if (rd !== 0) line.push(`x[${rd}] = ${npc | 0};`);
+        if (rd !== 0) line.push(write(rd, `${npc | 0}`));
         end = `s.bpc = ${t};`;
         break;
       }
       case Exec.JUMP_R:
-        line.push(`t = ${f}(x[${rs1}], ${imm}) >>> 0;`, `if (misaligned(t)) ${out}`);
-        if (rd !== 0) line.push(`x[${rd}] = ${npc | 0};`);
+        line.push(`t = ${f}(${read(rs1)}, ${imm}) >>> 0;`, `if (misaligned(t)) ${out}`);
+        if (rd !== 0) line.push(write(rd, `${npc | 0}`));
         end = 's.bpc = t;';
         break;
       case Exec.BRANCH: {
         const t = (pc + imm) >>> 0;
         if (sem.misaligned(t)) break translation;
-        end = `s.bpc = ${f}(x[${rs1}], x[${rs2}]) ? ${t} : ${npc};`;
+        end = `s.bpc = ${f}(${read(rs1)}, ${read(rs2)}) ? ${t} : ${npc};`;
         break;
       }
       case Exec.LOAD: {
         const w = row.width;
-        line.push(`a = (x[${rs1}] + ${imm}) >>> 0;`, site(k, w, 'loadRegion', out));
-        line.push(rd !== 0 ? `x[${rd}] = ${loaded(k, w, row.signed)};` : `${READ[w]!(k)};`);
+        line.push(`a = (${read(rs1)} + ${imm}) >>> 0;`, site(k, w, 'loadRegion', out));
+        line.push(rd !== 0 ? write(rd, loadedValue(k, w, row.signed)) : `${READ[w]!(k)};`);
         sites.push(k);
         break;
       }
       case Exec.STORE: {
         const w = row.width;
-        line.push(`a = (x[${rs1}] + ${imm}) >>> 0;`, site(k, w, 'storeRegion', out));
-        line.push(`v = x[${rs2}];`, `${WRITE[w]!(k)};`);
+        line.push(`a = (${read(rs1)} + ${imm}) >>> 0;`, site(k, w, 'storeRegion', out));
+        line.push(`v = ${read(rs2)};`, `${WRITE[w]!(k)};`);
         sites.push(k);
         break;
       }
@@ -234,6 +250,7 @@ export function translate(code: Predecoded, base: number, start: number): { fn: 
   const counts = new Map<number, number>();
   for (const op of ops) counts.set(op, (counts.get(op) ?? 0) + 1);
   const cost = [...counts].map(([op, c]) => (c === 1 ? `gc[${op}]` : `gc[${op}] * ${c}`)).join(' + ');
+  const regs = [...new Set([...loaded, ...dirty])].sort((a, b) => a - b);
   const src = [
     `"use strict";`,
     `const { ${SEM_NAMES.join(', ')} } = sem;`,
@@ -244,8 +261,10 @@ export function translate(code: Predecoded, base: number, start: number): { fn: 
     `  if (g > room) return -1;`,
     sites.length === 0 ? '' : `  if (s.epoch !== EP) { EP = s.epoch; ${sites.map((k) => `e${k} = 0;`).join(' ')} }`,
     `  let a = 0, v = 0, t = 0;`,
+    regs.length === 0 ? '' : `  let ${regs.map((r) => (loaded.has(r) ? `r${r} = x[${r}]` : `r${r} = 0`)).join(', ')};`,
     `  ${body.join('\n  ')}`,
     `  ${end}`,
+    dirty.size === 0 ? '' : `  ${writeBack()}`,
     `  s.bk = ${len};`,
     `  return g;`,
     `};`,

@@ -19,6 +19,8 @@ import { fits, GAS_INFINITE, gasCostsByOp, gasLeft, gateOf } from './gas.js';
 import { BLOCK_HOT, BLOCK_TRANSLATED, blockCache, newEpoch, type BlockCache, type BlockHost } from './blocks.js';
 
 const NO_REGION = new Region('none', 'ram', 0, 0, 0);
+/** The largest gas room handed to a translated block: a V8 small integer (31 bits). */
+const ROOM_CAP = 0x3fff_ffff;
 const NO_DEVICES = new AddressDecoder();
 const EMPTY = new Int32Array(0);
 
@@ -186,7 +188,7 @@ export class Iss implements BlockHost {
           if (st < BLOCK_TRANSLATED && blocks.translate(i)) this.translatedBlocks++;
           const fn = blocks.fn(i);
           if (fn !== null && n + blocks.len[i]! <= max) {
-            const g = fn(this, x, gcost, gate - gas);
+            const g = this.chain(blocks, i, cbase, csize, max - n, gate - gas);
             if (g >= 0 && this.bk > 0) {
               gas += g; n += this.bk; pc = this.bpc;
               continue loop;
@@ -318,6 +320,37 @@ export class Iss implements BlockHost {
     this.sr = sr;
     if (this.clock.unavailable !== null) this.clock.check();
     return stop;
+  }
+
+  /**
+   * Run the translated block at word offset i and, while each one ends where another translated
+   * block of the same region starts and fits in `left` instructions, that one: dispatch between
+   * blocks in a small loop of its own, not through the interpreter's. Returns the gas used; `bk`
+   * is the instructions retired (0 when the first block did not fit in `room`) and `bpc` the
+   * next pc. Stops after a bail-out: the interpreter runs the instruction it stopped at.
+   */
+  private chain(blocks: BlockCache, i: number, base: number, size: number, left: number, room: number): number {
+    const x = this.x, gc = this.gasCost, state = blocks.state, lens = blocks.len;
+    let g = 0, n = 0;
+    for (;;) {
+      const len = lens[i]!;
+      // The room is passed as a small integer: a double argument to a call V8 cannot inline is
+      // boxed, and an INFINITE_GAS frame's room (Infinity) would allocate at every block. A block
+      // costing more than the cap runs in the interpreter instead, which meters it the same.
+      const free = room - g;
+      const r = blocks.fn(i)!(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP);
+      if (r < 0) break;
+      g += r;
+      const k = this.bk;
+      n += k;
+      if (k < len) break; // a bail-out
+      const off = this.bpc - base;
+      if (off < 0 || off >= size) break;
+      i = off >>> 2;
+      if (state[i] !== BLOCK_TRANSLATED || n + lens[i]! > left) break;
+    }
+    this.bk = n;
+    return g;
   }
 
   /** Run one instruction and describe it. Returns the stop reason (LIMIT when it retired normally). */

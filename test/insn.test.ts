@@ -25,9 +25,9 @@ import { loadElf } from '../cpu/program.js';
 import { runToEnd } from '../cpu/runner.js';
 import { lockstep, type LockstepOptions } from './lockstep.js';
 import { describeWithTools, requireTools, runTool } from './tools.js';
-import { BRANCH_LITERALS, IMM_LITERALS, INSTRUCTIONS, RR_LITERALS, buildProgram } from './insn/cases.js';
-import { EXPECTED, GOT, MAX_CASES, TESTNUM, type TestProgram } from './insn/program.js';
-import { BRANCH_REF, IMM_REF, RR_REF, hex } from './insn/ref.js';
+import { BRANCH_LITERALS, IMM_LITERALS, INSTRUCTIONS, RR_LITERALS, buildProgram } from '../verify/insn/cases.js';
+import { EXPECTED, GOT, MAX_CASES, TESTNUM, type TestProgram } from '../verify/insn/program.js';
+import { BRANCH_REF, IMM_REF, RR_REF, hex } from '../verify/insn/ref.js';
 
 const QEMU = 'qemu-riscv32';
 /** Far above any program's length (the largest retires under 2,000 instructions). */

@@ -1,17 +1,18 @@
 // `evminf fuzz`: random RV32IM programs in lockstep with qemu-riscv32; each failure is reported
-// with the command line that reproduces it. Exit 1 when any program diverged.
+// with the command line that reproduces it. Exit 1 when any program diverged. Programs run on
+// every core and in shards (bin/campaign.ts, docs/campaigns.md).
 
 import type { ModelKind } from '../../cpu/machine.js';
 import { TABLE } from '../../isa/table.js';
-import { fuzz, type FuzzFailure } from '../../verify/fuzz.js';
-import { formatResult } from '../../verify/report.js';
+import { fuzzSeed, type FuzzParams } from '../../verify/campaigns.js';
 import { randomProgram } from '../../verify/randprog.js';
 import { command, EXIT_DIVERGED } from '../exit.js';
 import { out } from '../io.js';
 import { jsonOption, modelOption } from '../options.js';
+import { campaignOptions, runCampaignCli, type CampaignArgs } from '../campaign.js';
 import { fault } from './equiv.js';
 
-interface FuzzArgs {
+interface FuzzArgs extends CampaignArgs {
   count: number;
   seed: number;
   model: ModelKind;
@@ -19,42 +20,40 @@ interface FuzzArgs {
   qemu?: string;
   'inject-fault'?: string;
   print: boolean;
-  json: boolean;
 }
 
-const reproduce = (f: FuzzFailure, a: FuzzArgs): string =>
-  `evminf fuzz --count 1 --seed ${f.seed} --model ${a.model}${a.items !== 120 ? ` --items ${a.items}` : ''}${a['inject-fault'] ? ` --inject-fault ${a['inject-fault']}` : ''}`;
+const reproduce = (seed: number, a: FuzzArgs): string =>
+  `evminf fuzz --count 1 --seed ${seed} --model ${a.model}${a.items !== 120 ? ` --items ${a.items}` : ''}${a['inject-fault'] ? ` --inject-fault ${a['inject-fault']}` : ''}`;
 
 async function cmdFuzz(a: FuzzArgs): Promise<number> {
   if (a.print) {
     out(1, randomProgram(a.seed, { items: a.items }).source);
     return 0;
   }
-  const tty = !a.json && process.stderr.isTTY === true;
-  const s = await fuzz({
-    count: a.count, seed: a.seed, model: a.model, items: a.items, qemu: a.qemu, fault: fault(a['inject-fault']),
-    onProgress: tty ? (done, failed) => out(2, `\r\x1b[K[${done}/${a.count}] ${failed} failed`) : undefined,
-    onFailure: a.json ? undefined : (f) => {
-      if (tty) out(2, '\r\x1b[K');
-      out(1, `seed ${f.seed}: ${formatResult(f.result)}  reproduce: ${reproduce(f, a)}\n  the program: evminf fuzz --print --seed ${f.seed}${a.items !== 120 ? ` --items ${a.items}` : ''} > prog.S\n`);
-    },
+  fault(a['inject-fault']); // a bad spec is a usage error before anything runs
+  const params: FuzzParams = { seed: a.seed, count: a.count, model: a.model, items: a.items, fault: a['inject-fault'] ?? null };
+  const { report, start, end, seconds } = await runCampaignCli('fuzz', params, { qemu: a.qemu }, a, 'programs', a.json ? undefined : (_k, r) => {
+    for (const f of r.failures ?? []) {
+      const seed = f.seed as number;
+      out(1, `seed ${seed}: ${r.text ?? ''}  reproduce: ${reproduce(seed, a)}\n  the program: evminf fuzz --print --seed ${seed}${a.items !== 120 ? ` --items ${a.items}` : ''} > prog.S\n`);
+    }
   });
-  if (tty) out(2, '\r\x1b[K');
-  const missing = TABLE.filter((r, i) => (r.ext === 'I' || r.ext === 'M') && s.coverage[i] === 0).map((r) => r.name);
+  const programs = report.sums.programs ?? 0, failed = report.sums.failed ?? 0, instructions = report.sums.instructions ?? 0;
+  const coverage = report.tallies.coverage ?? {};
+  const missing = TABLE.filter((r) => (r.ext === 'I' || r.ext === 'M') && !(coverage[r.name]! > 0)).map((r) => r.name);
   if (a.json) {
     out(1, JSON.stringify({
-      programs: s.programs, passed: s.programs - s.failed, failed: s.failed, model: a.model, seed: a.seed, instructions: s.instructions, seconds: s.seconds,
+      programs, passed: programs - failed, failed, model: a.model, seed: a.seed, instructions, seconds,
       uncovered: missing,
-      failures: s.failures.map((f) => ({
-        seed: f.seed, reproduce: reproduce(f, a), index: f.result.divergence?.index ?? null, pc: f.result.divergence?.pc ?? null,
-        reason: f.result.divergence?.reason ?? null, diffs: f.result.divergence?.diffs ?? [],
+      failures: report.failures.map((f) => ({
+        seed: f.seed, reproduce: reproduce(f.seed as number, a), index: f.instruction, pc: f.pc, reason: f.reason, diffs: f.diffs,
       })),
     }) + '\n');
   } else {
-    out(1, `evminf fuzz: ${s.programs} programs (seeds ${a.seed}..${a.seed + a.count - 1}), ${s.failed} failed, ${s.instructions} instructions compared with qemu-riscv32 (${a.model} model, ${s.seconds.toFixed(1)} s)\n`);
-    if (missing.length > 0 && a.count >= 8) out(1, `evminf fuzz: rows never generated: ${missing.join(' ')}\n`);
+    out(1, `evminf fuzz: ${programs} programs (seeds ${fuzzSeed(params, start)}..${fuzzSeed(params, end) - 1}), ${failed} failed, ${instructions} instructions compared with qemu-riscv32 (${a.model} model, ${seconds.toFixed(1)} s)\n`);
+    if (missing.length > 0 && programs >= 8) out(1, `evminf fuzz: rows never generated: ${missing.join(' ')}\n`);
   }
-  return s.failed === 0 ? 0 : EXIT_DIVERGED;
+  return failed === 0 ? 0 : EXIT_DIVERGED;
 }
 
 export const fuzzCommand = command<FuzzArgs>({
@@ -70,7 +69,7 @@ export const fuzzCommand = command<FuzzArgs>({
       .option('qemu', { type: 'string', requiresArg: true, describe: 'the QEMU binary (default qemu-riscv32 on PATH)' })
       .option('inject-fault', { type: 'string', requiresArg: true, describe: 'test hook: flip bit 0 of the result of the n-th retired <mnemonic> in each program' })
       .option('print', { type: 'boolean', default: false, describe: 'print the program for --seed (assembly) and exit' });
-    return jsonOption(y, 'print one JSON summary');
+    return campaignOptions(jsonOption(y, 'print one JSON summary'));
   },
   run: cmdFuzz,
 });

@@ -18,7 +18,6 @@ import { deviceOptions, frameOptions, jsonOption, limitOptions, modelOption, pro
 import { loadProgram, programDevices } from '../program.js';
 import { openTraces, type TraceRunArgs } from '../trace-run.js';
 import { UserError } from '../user-error.js';
-import { runWithDb } from '../store-level.js';
 import type { LoadedProgram } from '../../cpu/program.js';
 import type { HardDrive } from '../../peripherals/hdd.js';
 import { deviceStats, finishDevices } from '../../peripherals/standard.js';
@@ -28,7 +27,7 @@ import { DebugConsole } from '../../peripherals/console.js';
 /** Guest output kept per stream for --json (the totals are counted beyond it). */
 export const CAPTURE_BYTES = 1 << 20;
 
-interface RunArgs extends TraceRunArgs {
+export interface RunArgs extends TraceRunArgs {
   program: string;
   model: ModelKind;
   'max-instructions'?: number;
@@ -240,13 +239,19 @@ export const runCommand = command<RunArgs>({
       .option('vcd-to', { type: 'string', requiresArg: true, describe: 'with --vcd: last cycle to dump' })
       .option('db', { type: 'string', requiresArg: true, describe: 'the hard drive\'s store: a LevelDB directory (created when missing); what the run writes is committed as one batch when it ends (docs/peripherals.md)' });
   },
-  // --db: the hard drive on LevelDB, committed when the run has ended.
-  run: (a) => {
-    if (a.db === undefined) return cmdRun(a);
-    if (!a.devices) throw new UserError('--db needs the devices (drop --no-devices)', EXIT.USAGE);
-    // A bad command line or program is reported before the store is opened (or created).
-    checkRunArgs(a);
-    const prog = loadProgram(a.program, a['stack-size'], a['mem-limit']);
-    return runWithDb(a.db, a.program, (drive) => cmdRun(a, drive, prog), (line) => out(2, line));
-  },
+  run: runMain,
 });
+
+/**
+ * The command's handler (bin/fast-run.ts's command lines come here too). --db: the hard drive
+ * on LevelDB, committed when the run has ended.
+ */
+export function runMain(a: RunArgs): number | Promise<number> {
+  if (a.db === undefined) return cmdRun(a);
+  if (!a.devices) throw new UserError('--db needs the devices (drop --no-devices)', EXIT.USAGE);
+  // A bad command line or program is reported before the store is opened (or created).
+  checkRunArgs(a);
+  const prog = loadProgram(a.program, a['stack-size'], a['mem-limit']);
+  // LevelDB (classic-level and its native addon) is loaded only by the runs that use it.
+  return import('../store-level.js').then(({ runWithDb }) => runWithDb(a.db!, a.program, (drive) => cmdRun(a, drive, prog), (line) => out(2, line)));
+}

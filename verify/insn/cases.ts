@@ -1,7 +1,7 @@
 // The case tables of the instruction tests: one self-checking program per RV32I/M instruction.
 // Each program has hand-written cases (most from riscv-tests' rv32ui/rv32um, with the values
 // written out), a grid of corner operands whose results come from the BigInt reference
-// (test/insn/ref.ts), and the structural cases of test/insn/macros.ts (aliasing, x0, bypass
+// (verify/insn/ref.ts), and the structural cases of verify/insn/macros.ts (aliasing, x0, bypass
 // and load-use distances 0-3, squashed wrong paths, far targets).
 
 import { encode } from '../../isa/encode.js';
