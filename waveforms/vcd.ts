@@ -5,8 +5,11 @@
 // built byte by byte in one preallocated buffer that is handed to the sink whenever it fills,
 // so memory stays bounded for any run length and the hot loop allocates nothing.
 //
-// Time is the cycle number: `#c` holds the state after the clock edge of cycle c (docs/stepper.md,
-// Time); `#0` is the state at reset when the writer samples it before the run (attachVcd).
+// Time: ten units per cycle, so that a clock can be drawn. `#10c` is the rising edge of cycle c
+// and holds the state after it (docs/stepper.md, Time), with `evm.clk` = 1; `#10c+5` is the
+// falling edge (`evm.clk` = 0, nothing else changes there). `#0` is the state at reset when the
+// writer samples it before the run (attachVcd). The timescale is a tenth of a cycle (100ps for
+// the nominal 1 ns cycle), so a viewer's time axis reads in cycles as nanoseconds.
 
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import type { CycleTracer } from '../cpu/core.js';
@@ -22,7 +25,7 @@ export interface VcdOptions {
   from?: number;
   /** Last cycle dumped (inclusive). */
   to?: number;
-  /** `$timescale`: the length of one cycle (default `1ns`). */
+  /** The length of one cycle (default `1ns`); the file's `$timescale` is a tenth of it. */
   timescale?: string;
   /** Bytes buffered before a write (default 1 MiB). */
   chunkSize?: number;
@@ -41,8 +44,22 @@ export class VcdWriteError extends Error {
 /** Room for a time and one value change (`b`, 32 digits, space, identifier, newline) with padding. */
 const MAX_ID = 4;
 const RECORD_MAX = 96;
-const CH_HASH = 0x23, CH_B = 0x62, CH_0 = 0x30, CH_NL = 0x0a;
+const CH_HASH = 0x23, CH_B = 0x62, CH_0 = 0x30, CH_1 = 0x31, CH_NL = 0x0a;
 const TIMESCALE = /^(1|10|100) ?(s|ms|us|ns|ps|fs)$/;
+const UNITS = ['s', 'ms', 'us', 'ns', 'ps', 'fs'];
+/** Time units per clock cycle: the rising edge at 10c, the falling edge at 10c + 5. */
+export const VCD_PERIOD = 10;
+/** Name of the drawn clock (not a model signal: the writers add it). */
+export const CLOCK_NAME = 'evm.clk';
+
+/** A tenth of a cycle length `1ns`: `100ps` (the unit of the file's times). */
+export function tenthOf(cycle: string): string {
+  const m = TIMESCALE.exec(cycle)!;
+  const n = Number(m[1]), u = UNITS.indexOf(m[2]!);
+  if (n >= 10) return `${n / 10}${m[2]}`;
+  if (u === UNITS.length - 1) throw new VcdOptionError(`timescale ${cycle} is too fine: a cycle is drawn as ${VCD_PERIOD} time units (1fs is the smallest unit)`);
+  return `100${UNITS[u + 1]}`;
+}
 
 /** Identifier code k: bijective base 94 over the printable characters `!`..`~` (§18.2.1). */
 export function vcdId(k: number): string {
@@ -74,7 +91,7 @@ export function selectSignals(sig: Signals, scopes: readonly string[] | undefine
   return out;
 }
 
-/** Validated window and timescale; throws VcdOptionError. */
+/** Validated window and the file's timescale (a tenth of a cycle); throws VcdOptionError. */
 export function checkVcdOptions(opts: VcdOptions): { from: number; to: number; timescale: string } {
   const from = opts.from ?? 0, to = opts.to ?? Number.MAX_SAFE_INTEGER;
   if (!Number.isSafeInteger(from) || from < 0) throw new VcdOptionError(`--vcd-from must be a non-negative integer`);
@@ -82,10 +99,10 @@ export function checkVcdOptions(opts: VcdOptions): { from: number; to: number; t
   if (to < from) throw new VcdOptionError(`--vcd-to ${to} is before --vcd-from ${from}`);
   const timescale = (opts.timescale ?? '1ns').replace(/\s+/g, '');
   if (!TIMESCALE.test(timescale)) throw new VcdOptionError(`bad timescale '${opts.timescale}': expected 1, 10 or 100 of s, ms, us, ns, ps, fs`);
-  return { from, to, timescale };
+  return { from, to, timescale: tenthOf(timescale) };
 }
 
-interface ScopeNode {
+export interface ScopeNode {
   name: string;
   /** Scopes and variables in order of first registration. */
   body: (ScopeNode | number)[];
@@ -112,9 +129,10 @@ export class VcdWriter implements CycleTracer {
   private to: number;
   private started = false;
   private closed = false;
-  /** Last time written (`#t`), and last cycle sampled within the window. */
-  private lastTime = -1;
-  private lastCycle = -1;
+  /** Identifier code of the clock, and a newline. */
+  private readonly clockId: Buffer;
+  /** Last cycle sampled within the window. */
+  lastCycle = -1;
   private written = 0;
 
   constructor(sig: Signals, private readonly out: VcdSink, opts: VcdOptions = {}) {
@@ -146,11 +164,12 @@ export class VcdWriter implements CycleTracer {
       this.tailLen[k] = t.length;
     }
     this.ids = ids;
+    this.clockId = Buffer.from(vcdId(n) + '\n', 'latin1');
     const size = Math.max(opts.chunkSize ?? 1 << 20, 4096);
     this.buf = Buffer.allocUnsafe(size);
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
     this.limit = size - RECORD_MAX;
-    this.text(header(sig, slots, ids, timescale, opts.scopes, from, opts.to));
+    this.text(header(sig, slots, ids, vcdId(n), timescale, opts.scopes, from, opts.to));
   }
 
   /** Sample the signals after the clock edge of `cycle` (times must not decrease). */
@@ -162,16 +181,14 @@ export class VcdWriter implements CycleTracer {
     const tail = this.tail, tailLen = this.tailLen, buf = this.buf, dv = this.dv, limit = this.limit;
     const n = slots.length;
     let pos = this.pos;
-    let stamped = false;
+    if (pos > limit) { this.flush(); pos = 0; }
+    pos = writeTime(buf, pos, cycle * VCD_PERIOD);
+    pos = this.clock(pos, CH_1);
     for (let k = 0; k < n; k++) {
       const x = v[slots[k]!]! & mask[k]!;
       if (x === prev[k]) continue;
       prev[k] = x;
       if (pos > limit) { this.pos = pos; this.flush(); pos = 0; }
-      if (!stamped) {
-        stamped = true;
-        pos = writeTime(buf, pos, cycle);
-      }
       if (scalar[k]) {
         buf[pos++] = CH_0 + x;
       } else {
@@ -182,17 +199,26 @@ export class VcdWriter implements CycleTracer {
       dv.setUint32(pos + 4, tail[2 * k + 1]!, true);
       pos += tailLen[k]!;
     }
-    if (stamped) this.lastTime = cycle;
-    this.pos = pos;
+    if (pos > limit) { this.pos = pos; this.flush(); pos = 0; }
+    pos = writeTime(buf, pos, cycle * VCD_PERIOD + VCD_PERIOD / 2);
+    this.pos = this.clock(pos, CH_0);
+  }
+
+  /** `0<clk>` or `1<clk>` at pos. */
+  private clock(pos: number, level: number): number {
+    const buf = this.buf, id = this.clockId;
+    buf[pos++] = level;
+    for (let i = 0; i < id.length; i++) buf[pos++] = id[i]!;
+    return pos;
   }
 
   /** §18.2.3: `$dumpvars` with the value of every dumped signal. */
   private dumpvars(cycle: number, v: Int32Array): void {
     this.started = true;
     if (this.pos > this.limit) this.flush();
-    this.pos = writeTime(this.buf, this.pos, cycle);
-    this.lastTime = cycle;
+    this.pos = writeTime(this.buf, this.pos, cycle * VCD_PERIOD);
     this.text('$dumpvars\n');
+    this.pos = this.clock(this.pos, CH_1);
     const n = this.slots.length, buf = this.buf, dv = this.dv;
     for (let k = 0; k < n; k++) {
       const x = v[this.slots[k]!]! & this.mask[k]!;
@@ -206,17 +232,16 @@ export class VcdWriter implements CycleTracer {
       this.pos = pos + this.tailLen[k]!;
     }
     this.text('$end\n');
+    if (this.pos > this.limit) this.flush();
+    this.pos = writeTime(this.buf, this.pos, cycle * VCD_PERIOD + VCD_PERIOD / 2);
+    this.pos = this.clock(this.pos, CH_0);
   }
 
-  /** End the dump: a last `#t` so viewers show the run's full length, then write everything. */
+  /** End the dump (every cycle already ends with its falling edge) and write everything. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.to = -1;
-    if (this.started && this.lastCycle > this.lastTime) {
-      if (this.pos > this.limit) this.flush();
-      this.pos = writeTime(this.buf, this.pos, this.lastCycle);
-    }
     this.flush();
   }
 
@@ -311,9 +336,15 @@ function writeBinary(dv: DataView, pos: number, x: number): number {
   return pos;
 }
 
-function header(sig: Signals, slots: readonly number[], ids: readonly string[], timescale: string, scopes: readonly string[] | undefined, from: number, to: number | undefined): string {
-  // The scope tree of the dumped signals, each scope once, in order of first registration.
+/**
+ * The scope tree of the dumped signals, each scope once, in order of first registration, with
+ * the clock (item `slots.length`) first in the top scope.
+ */
+export function scopeTree(sig: Signals, slots: readonly number[]): ScopeNode {
   const root: ScopeNode = { name: '', body: [], scopes: new Map() };
+  const top = CLOCK_NAME.split('.')[0]!;
+  root.scopes.set(top, { name: top, body: [slots.length], scopes: new Map() });
+  root.body.push(root.scopes.get(top)!);
   slots.forEach((slot, k) => {
     const parts = sig.names[slot]!.split('.');
     let node = root;
@@ -328,6 +359,16 @@ function header(sig: Signals, slots: readonly number[], ids: readonly string[], 
     }
     node.body.push(k);
   });
+  return root;
+}
+
+/** `name [msb:0]` for vectors, `name` for scalars (the reference of a `$var`). */
+export function varReference(name: string, width: number): string {
+  return width === 1 ? name : `${name} [${width - 1}:0]`;
+}
+
+function header(sig: Signals, slots: readonly number[], ids: readonly string[], clockId: string, timescale: string, scopes: readonly string[] | undefined, from: number, to: number | undefined): string {
+  const root = scopeTree(sig, slots);
   const lines: string[] = [
     '$date',
     '\tnot recorded: the same run always gives the same file',
@@ -336,17 +377,19 @@ function header(sig: Signals, slots: readonly number[], ids: readonly string[], 
     '\tevm-infinity cycle model',
     '$end',
     '$comment',
-    '\tone time unit per clock cycle; #c is the state after the clock edge of cycle c',
+    `\t${VCD_PERIOD} time units per clock cycle: #${VCD_PERIOD}c is the rising edge of cycle c and the state after it, #${VCD_PERIOD}c+${VCD_PERIOD / 2} the falling edge`,
   ];
   if (scopes !== undefined && scopes.length > 0) lines.push(`\tscopes: ${scopes.join(' ')}`);
   if (from > 0 || to !== undefined) lines.push(`\tcycles: ${from}..${to ?? ''}`);
   lines.push('$end', `$timescale ${timescale} $end`);
   const walk = (node: ScopeNode): void => {
     for (const item of node.body) {
-      if (typeof item === 'number') {
+      if (item === slots.length) {
+        lines.push(`$var wire 1 ${clockId} ${CLOCK_NAME.split('.').pop()} $end`);
+      } else if (typeof item === 'number') {
         const slot = slots[item]!;
         const parts = sig.names[slot]!.split('.');
-        lines.push(`$var wire ${sig.widths[slot]} ${ids[item]} ${parts[parts.length - 1]} $end`);
+        lines.push(`$var wire ${sig.widths[slot]} ${ids[item]} ${varReference(parts[parts.length - 1]!, sig.widths[slot]!)} $end`);
       } else {
         lines.push(`$scope module ${item.name} $end`);
         walk(item);
