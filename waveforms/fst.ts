@@ -3,10 +3,11 @@
 // The signals, their names, the clock and the times are those of the VCD writer (waveforms/vcd.ts),
 // so `fst2vcd` of this file and our VCD of the same run hold the same values at the same times.
 //
-// Streaming with bounded memory: value changes are logged in fixed typed arrays and, when the log
-// fills, written out as one value-change block (FST_BL_VCDATA_DYN_ALIAS2): a frame with every
-// value at the block's first time, one zlib-compressed chain of changes per signal, the chain
-// positions and the block's time table. The header at offset 0 is rewritten by close() with the
+// Streaming with bounded memory: each change is encoded at once onto its signal's chain (a time
+// delta and the value, as libfst encodes them) and, when the chains hold `blockBytes`, they are
+// written out as one value-change block (FST_BL_VCDATA_DYN_ALIAS2): a frame with every value at
+// the block's first time, one zlib-compressed chain per signal, the chain positions and the
+// block's time table. The header at offset 0 is rewritten by close() with the
 // final times and counts, so the output must be a regular file.
 
 import { closeSync, fstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
@@ -25,9 +26,12 @@ const HDR_SECLEN = 329;
 const SMALL_CHAIN = 32;
 
 export interface FstOptions extends VcdOptions {
-  /** Value changes buffered before a block is written (default 1 Mi: about 12 MiB of log). */
-  blockChanges?: number;
+  /** Bytes of encoded changes buffered before a block is written (default 8 MiB). */
+  blockBytes?: number;
 }
+
+/** Times per block at most (the time table and the chains' time deltas stay small). */
+const BLOCK_TIMES = 1 << 20;
 
 /** A growable byte buffer for one block's sections. */
 class Bytes {
@@ -78,11 +82,13 @@ export class FstWriter implements CycleTracer {
   /** Current value per handle, and the values at the current block's first time. */
   private readonly cur: Int32Array;
   private readonly frame: Int32Array;
-  // The change log of the current block: handle, time index, value.
-  private readonly logH: Int32Array;
-  private readonly logT: Int32Array;
-  private readonly logV: Int32Array;
-  private logLen = 0;
+  // The current block's chain per handle: encoded changes, their length, the last change's time index.
+  private readonly chains: Uint8Array[];
+  private readonly chainLen: Int32Array;
+  private readonly lastT: Int32Array;
+  /** Bytes in all chains, and the most before a block is written. */
+  private pending = 0;
+  private readonly blockBytes: number;
   /** The block's times (index 0: its first time, the previous block's last). */
   private readonly times: Float64Array;
   private nTimes = 0;
@@ -143,11 +149,11 @@ export class FstWriter implements CycleTracer {
     this.mask = Int32Array.from(this.widths, (w) => (w === 32 ? -1 : (1 << w) - 1));
     this.cur = new Int32Array(n);
     this.frame = new Int32Array(n);
-    const cap = Math.max(opts.blockChanges ?? 1 << 20, 4 * n + 16);
-    this.logH = new Int32Array(cap);
-    this.logT = new Int32Array(cap);
-    this.logV = new Int32Array(cap);
-    this.times = new Float64Array(cap);
+    this.blockBytes = Math.max(opts.blockBytes ?? 8 << 20, 1024);
+    this.chains = Array.from({ length: n }, () => new Uint8Array(64));
+    this.chainLen = new Int32Array(n);
+    this.lastT = new Int32Array(n);
+    this.times = new Float64Array(BLOCK_TIMES);
     this.timescale = FstWriter.exponent(timescale);
     this.emit(this.headerBlock());
   }
@@ -162,14 +168,11 @@ export class FstWriter implements CycleTracer {
   cycle(cycle: number, v: Int32Array): void {
     if (cycle > this.to || cycle < this.from) return;
     const slots = this.slots, mask = this.mask, cur = this.cur, n = slots.length, clock = this.clock;
+    if (this.pending > this.blockBytes || this.nTimes + 2 > BLOCK_TIMES) this.flushBlock();
     const t = cycle * VCD_PERIOD;
-    if (this.logLen + n + 2 > this.logH.length || this.nTimes + 2 > this.times.length) this.flushBlock();
-    const logH = this.logH, logT = this.logT, logV = this.logV;
-    let k = this.logLen;
     const ti = this.nTimes++;
     this.times[ti] = t;
-    logH[k] = clock; logT[k] = ti; logV[k] = 1; k++;
-    cur[clock] = 1;
+    this.change(clock, ti, 1);
     // As libfst does, the first block's frame is all x and the first values are changes at its
     // first time (readers take the first block's values from its changes, not its frame).
     const all = !this.started;
@@ -178,22 +181,49 @@ export class FstWriter implements CycleTracer {
       if (h === clock) continue;
       const x = v[slots[h]!]! & mask[h]!;
       if (x === cur[h] && !all) continue;
-      cur[h] = x;
-      logH[k] = h; logT[k] = ti; logV[k] = x; k++;
+      this.change(h, ti, x);
     }
-    this.logLen = k;
     const fall = this.nTimes++;
     this.times[fall] = t + VCD_PERIOD / 2;
-    this.logH[this.logLen] = clock; this.logT[this.logLen] = fall; this.logV[this.logLen] = 0; this.logLen++;
-    cur[clock] = 0;
+    this.change(clock, fall, 0);
     this.lastTime = t + VCD_PERIOD / 2;
+  }
+
+  /**
+   * Encode a change onto handle h's chain (fstapi.c, fstWriterFlushContextPrivate): scalars as
+   * varint(dt << 2 | v << 1), vectors as varint(dt << 1) and the bits MSB first in whole bytes,
+   * the last byte filled from its top; dt counts time indices since the handle's last change.
+   */
+  private change(h: number, ti: number, x: number): void {
+    this.cur[h] = x;
+    const w = this.widths[h]!;
+    const dt = ti - this.lastT[h]!;
+    this.lastT[h] = ti;
+    let p = this.chainLen[h]!;
+    let c = this.chains[h]!;
+    if (p + 9 > c.length) {
+      const g = new Uint8Array(c.length * 2);
+      g.set(c);
+      c = this.chains[h] = g;
+    }
+    const start = p;
+    let u = w === 1 ? (dt << 2) | (x << 1) : dt << 1;
+    while (u >= 0x80) { c[p++] = (u & 0x7f) | 0x80; u >>>= 7; }
+    c[p++] = u;
+    if (w > 1) {
+      const nbytes = (w + 7) >> 3;
+      const y = (x << (nbytes * 8 - w)) >>> 0;
+      for (let k = nbytes - 1; k >= 0; k--) c[p++] = (y >>> (8 * k)) & 255;
+    }
+    this.chainLen[h] = p;
+    this.pending += p - start;
   }
 
   /** Write the buffered changes as one value-change block; the next block starts at the last time. */
   private flushBlock(): void {
     if (this.nTimes === 0 || (this.blocks > 0 && this.nTimes === 1)) return;
     const n = this.slots.length, widths = this.widths;
-    const out = new Bytes(1 << 16);
+    const out = new Bytes(this.pending + (1 << 16));
     out.byte(FST_BL_VCDATA_DYN_ALIAS2);
     out.u64(0); // section length, patched below
     out.u64(this.times[0]!);
@@ -214,43 +244,20 @@ export class FstWriter implements CycleTracer {
     out.varint(zf.length);
     out.varint(n);
     out.bytes(zf);
-    // The chains, one per handle with changes, in handle order (a counting sort of the log).
+    // The chains, one per handle with changes, in handle order; positions count from the pack byte.
     out.varint(n);
     out.byte(0x5a); // 'Z': zlib
     const vcStart = out.len - 1;
-    const count = new Int32Array(n + 1);
-    const logH = this.logH, logT = this.logT, logV = this.logV, len = this.logLen;
-    for (let i = 0; i < len; i++) count[logH[i]! + 1]!++;
-    for (let h = 0; h < n; h++) count[h + 1]! += count[h]!;
-    const start = count.slice(0, n);
-    const index = new Int32Array(len);
-    for (let i = 0; i < len; i++) index[count[logH[i]!]!++] = i;
     const pos = new Float64Array(n);
-    const chain = new Bytes(1 << 12);
     let memreq = 0;
     for (let h = 0; h < n; h++) {
-      const a = start[h]!, b = h + 1 < n ? start[h + 1]! : len;
-      if (a === b) continue;
-      chain.len = 0;
-      const w = widths[h]!, nbytes = (w + 7) >> 3, pad = nbytes * 8 - w;
-      let prevT = 0;
-      for (let j = a; j < b; j++) {
-        const i = index[j]!, dt = logT[i]! - prevT;
-        prevT = logT[i]!;
-        if (w === 1) {
-          chain.varint(dt * 4 + (logV[i]! << 1));
-        } else {
-          chain.varint(dt * 2);
-          const x = (logV[i]! << pad) >>> 0;
-          chain.room(4);
-          for (let k = nbytes - 1; k >= 0; k--) chain.buf[chain.len++] = (x >>> (8 * k)) & 255;
-        }
-      }
-      memreq += chain.len;
+      const len = this.chainLen[h]!;
+      if (len === 0) continue;
+      memreq += len;
       pos[h] = out.len - vcStart;
-      const raw = chain.view();
-      const z = raw.length > SMALL_CHAIN ? deflateSync(raw, { level: 4 }) : null;
-      if (z !== null && z.length < raw.length) { out.varint(raw.length); out.bytes(z); } else { out.varint(0); out.bytes(raw); }
+      const raw = this.chains[h]!.subarray(0, len);
+      const z = len > SMALL_CHAIN ? deflateSync(raw, { level: 4 }) : null;
+      if (z !== null && z.length < len) { out.varint(len); out.bytes(z); } else { out.varint(0); out.bytes(raw); }
     }
     // The position table: runs of handles without changes, and deltas between chain positions.
     const tableAt = out.len;
@@ -281,7 +288,9 @@ export class FstWriter implements CycleTracer {
     this.frame.set(this.cur);
     this.times[0] = this.times[this.nTimes - 1]!;
     this.nTimes = 1;
-    this.logLen = 0;
+    this.chainLen.fill(0);
+    this.lastT.fill(0);
+    this.pending = 0;
   }
 
   /** End the dump: the last block, the geometry and hierarchy blocks, and the final header. */
@@ -318,7 +327,7 @@ export class FstWriter implements CycleTracer {
     h.writeBigUInt64BE(BigInt(this.firstTime), 9);
     h.writeBigUInt64BE(BigInt(this.lastTime), 17);
     h.writeDoubleLE(Math.E, 25); // the endianness test for reals, in this (little-endian) machine's order
-    h.writeBigUInt64BE(BigInt(this.logH.length * 12), 33);
+    h.writeBigUInt64BE(BigInt(this.blockBytes), 33);
     h.writeBigUInt64BE(BigInt(this.scopes), 41);
     h.writeBigUInt64BE(BigInt(this.slots.length), 49); // variables
     h.writeBigUInt64BE(BigInt(this.slots.length), 57); // handles (no aliases)

@@ -133,6 +133,7 @@ export class VcdWriter implements CycleTracer {
   private readonly clockId: Buffer;
   /** Last cycle sampled within the window. */
   lastCycle = -1;
+  private failure: VcdWriteError | null = null;
   private written = 0;
 
   constructor(sig: Signals, private readonly out: VcdSink, opts: VcdOptions = {}) {
@@ -182,7 +183,7 @@ export class VcdWriter implements CycleTracer {
     const n = slots.length;
     let pos = this.pos;
     if (pos > limit) { this.flush(); pos = 0; }
-    pos = writeTime(buf, pos, cycle * VCD_PERIOD);
+    pos = writeTime(buf, pos, cycle, 0);
     pos = this.clock(pos, CH_1);
     for (let k = 0; k < n; k++) {
       const x = v[slots[k]!]! & mask[k]!;
@@ -200,7 +201,7 @@ export class VcdWriter implements CycleTracer {
       pos += tailLen[k]!;
     }
     if (pos > limit) { this.pos = pos; this.flush(); pos = 0; }
-    pos = writeTime(buf, pos, cycle * VCD_PERIOD + VCD_PERIOD / 2);
+    pos = writeTime(buf, pos, cycle, 5);
     this.pos = this.clock(pos, CH_0);
   }
 
@@ -216,7 +217,7 @@ export class VcdWriter implements CycleTracer {
   private dumpvars(cycle: number, v: Int32Array): void {
     this.started = true;
     if (this.pos > this.limit) this.flush();
-    this.pos = writeTime(this.buf, this.pos, cycle * VCD_PERIOD);
+    this.pos = writeTime(this.buf, this.pos, cycle, 0);
     this.text('$dumpvars\n');
     this.pos = this.clock(this.pos, CH_1);
     const n = this.slots.length, buf = this.buf, dv = this.dv;
@@ -233,7 +234,7 @@ export class VcdWriter implements CycleTracer {
     }
     this.text('$end\n');
     if (this.pos > this.limit) this.flush();
-    this.pos = writeTime(this.buf, this.pos, cycle * VCD_PERIOD + VCD_PERIOD / 2);
+    this.pos = writeTime(this.buf, this.pos, cycle, 5);
     this.pos = this.clock(this.pos, CH_0);
   }
 
@@ -243,6 +244,8 @@ export class VcdWriter implements CycleTracer {
     this.closed = true;
     this.to = -1;
     this.flush();
+    // A write that failed during the run fails the close too: the file is incomplete.
+    if (this.failure !== null) throw this.failure;
   }
 
   /** Bytes handed to the sink so far. */
@@ -269,7 +272,7 @@ export class VcdWriter implements CycleTracer {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code ?? 'error';
         if (code === 'EAGAIN') continue;
-        throw new VcdWriteError(`cannot write the waveform (${code})`, code);
+        throw (this.failure = new VcdWriteError(`cannot write the waveform (${code})`, code));
       }
     }
   }
@@ -282,8 +285,25 @@ export class VcdWriter implements CycleTracer {
   }
 }
 
+/**
+ * `#t\n` for t = VCD_PERIOD * cycle + half (half 0 or 5) at pos, exact for any safe cycle (the
+ * cycle's digits, then the last digit); returns the new pos.
+ */
+function writeTime(buf: Uint8Array, pos: number, cycle: number, half: number): number {
+  if (cycle === 0) {
+    buf[pos++] = CH_HASH;
+    buf[pos++] = CH_0 + half;
+    buf[pos++] = CH_NL;
+    return pos;
+  }
+  pos = writeDecimal(buf, pos, cycle) - 1;
+  buf[pos++] = CH_0 + half;
+  buf[pos++] = CH_NL;
+  return pos;
+}
+
 /** `#t\n` at pos; returns the new pos. t is a non-negative integer below 2^53. */
-function writeTime(buf: Uint8Array, pos: number, t: number): number {
+function writeDecimal(buf: Uint8Array, pos: number, t: number): number {
   buf[pos++] = CH_HASH;
   let digits = 1;
   for (let p = 10; p <= t; p *= 10) digits++;
@@ -422,7 +442,7 @@ export interface TracedCore {
  * Trace `core` into `w`: samples the current state (at reset: `#0`), then installs `w` as the
  * core's tracer, behind any tracer already there.
  */
-export function attachVcd(core: TracedCore, w: VcdWriter): void {
+export function attachVcd(core: TracedCore, w: CycleTracer): void {
   w.cycle(core.cycles, core.sig.v);
   core.tracer = core.tracer === null ? w : new TeeTracer(core.tracer, w);
 }
