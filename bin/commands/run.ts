@@ -12,6 +12,9 @@ import { EXIT } from '../../cpu/exit-codes.js';
 import { LineTracer } from '../../waveforms/linetrace.js';
 import { attachVcd, checkVcdOptions, selectSignals, VcdOptionError, VcdWriter, VcdWriteError, type VcdOptions } from '../../waveforms/vcd.js';
 import { FstWriter } from '../../waveforms/fst.js';
+import { gtkwSave } from '../../waveforms/gtkw.js';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { command } from '../exit.js';
 import { exitCodeOf } from '../../cpu/exit-codes.js';
 import { OutputFile, out, writeFailure } from '../io.js';
@@ -43,6 +46,7 @@ interface RunArgs extends TraceRunArgs {
   'trace-pipeline'?: string;
   vcd?: string;
   fst?: string;
+  gtkw?: string;
   'vcd-scope'?: string[];
   'vcd-from'?: number;
   'vcd-to'?: number;
@@ -108,10 +112,28 @@ function openWave(model: Core, path: string, fst: boolean, opts: VcdOptions): { 
   };
 }
 
+/** The translate filter a .gtkw names: node and this build's disasm-filter.js (GTKWave passes at most one argument). */
+export function gtkwaveFilter(): string {
+  const script = fileURLToPath(new URL('../disasm-filter.js', import.meta.url));
+  const cmd = `${process.execPath} ${script}`;
+  if (/\s/.test(process.execPath) || /\s/.test(script)) throw new UserError(`--gtkw: GTKWave cannot run a filter whose path has spaces (${cmd})`, EXIT.USAGE);
+  return cmd;
+}
+
+/** --gtkw FILE: a GTKWave save file for the waveform `dump` (waveforms/gtkw.ts), written when the run ends. */
+function openGtkw(model: Core, path: string, dump: string, opts: VcdOptions): { close(): void; abort(): void } {
+  const text = gtkwSave(model.sig, { dumpfile: resolve(dump), filter: gtkwaveFilter(), scopes: opts.scopes });
+  const file = new OutputFile(path);
+  return {
+    close: () => { file.write(Buffer.from(text)); file.close(); },
+    abort: () => file.abort(),
+  };
+}
+
 /** --vcd FILE / --fst FILE: the cycle model's signals as waveforms (docs/waveforms.md); a .fst name for --vcd writes FST. */
 function openVcd(model: Iss | Core, a: RunArgs): { close(): void; abort(): void }[] {
   if (a.vcd === undefined && a.fst === undefined) {
-    for (const k of ['vcd-scope', 'vcd-from', 'vcd-to'] as const) if (a[k] !== undefined) throw new UserError(`--${k} needs --vcd FILE or --fst FILE`, EXIT.USAGE);
+    for (const k of ['vcd-scope', 'vcd-from', 'vcd-to', 'gtkw'] as const) if (a[k] !== undefined) throw new UserError(`--${k} needs --vcd FILE or --fst FILE`, EXIT.USAGE);
     return [];
   }
   const which = a.vcd !== undefined ? '--vcd' : '--fst';
@@ -126,6 +148,7 @@ function openVcd(model: Iss | Core, a: RunArgs): { close(): void; abort(): void 
   try {
     if (a.vcd !== undefined) waves.push(openWave(model, a.vcd, /\.fst$/i.test(a.vcd), opts));
     if (a.fst !== undefined) waves.push(openWave(model, a.fst, true, opts));
+    if (a.gtkw !== undefined) waves.push(openGtkw(model, a.gtkw, a.fst ?? a.vcd!, opts));
   } catch (e) {
     for (const w of waves) w.abort();
     throw e;
