@@ -11,6 +11,7 @@ import { disasmCommand } from './commands/disasm.js';
 import { equivCommand } from './commands/equiv.js';
 import { fuzzCommand } from './commands/fuzz.js';
 import { isolationCommand } from './commands/isolation.js';
+import { profileCommand } from './commands/profile.js';
 import { rlpCommand } from './commands/rlp.js';
 import { runCommand } from './commands/run.js';
 import { stepCommand } from './commands/step.js';
@@ -29,6 +30,7 @@ async function main(argv: string[]): Promise<void> {
     .command(stepCommand)
     .command(asmCommand)
     .command(disasmCommand)
+    .command(profileCommand)
     .command(equivCommand)
     .command(fuzzCommand)
     .command(vcdCommand)
@@ -36,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
     .command(dbCommand)
     .command(rlpCommand)
     .command(trieCommand)
-    .demandCommand(1, 'name a command: run, step, asm, disasm, equiv, fuzz, vcd diff, isolation, db, rlp or trie root')
+    .demandCommand(1, 'name a command: run, step, asm, disasm, profile, equiv, fuzz, vcd diff, isolation, db, rlp or trie root')
     .strict()
     .middleware((a) => normalizeOptions(a as Record<string, unknown>))
     .fail((msg, err) => {

@@ -42,6 +42,7 @@ export const NUMBERS: Readonly<Record<string, NumberRange>> = {
   items: { min: 1, max: 100_000 },
   context: { min: 0, max: 100_000 },
   sp: { min: 0, max: U32, hex: true },
+  top: { min: 1, max: Number.MAX_SAFE_INTEGER },
 };
 
 /** Options that may be given more than once. */

@@ -37,12 +37,15 @@ export interface RunLimits {
   progressEvery?: number;
   /** The memory budget of all live frames in bytes (default DEFAULT_MEM_LIMIT, docs/architecture.md, Limits). */
   memLimit?: number;
+  /** Given the call-management unit before the run (an observer from above: a profiler watches frames). */
+  calls?: (cm: CallManager) => void;
 }
 
 const hex = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
 
 export function runToEnd(m: CpuModel, host: RootHandler, limits: RunLimits = {}): RunResult {
   const cm = new CallManager(m, host, { memLimit: limits.memLimit });
+  limits.calls?.(cm);
   const end = cm.run(limits);
   const base = { instructions: m.retired, cycles: m.cycles ?? null, gas: m.gasUsed, pc: m.pc >>> 0, evals: cm.evals, interrupts: cm.interrupts, output: null };
   switch (end.kind) {
