@@ -98,15 +98,32 @@ export class SymbolMap {
 
 const hex = (a: number): string => `0x${(a >>> 0).toString(16).padStart(8, '0')}`;
 
-/** The stall signals of the cycle model, read once per cycle. */
+/** Stall entries waiting for their instruction to retire, at most (older ones go to the next retirement). */
+const WAITING = 16;
+
+/**
+ * The stall signals of the cycle model, read once per cycle. A stall cycle is charged to the
+ * instruction that causes it, by its pc in the stage that holds (docs/timing.md, Stall and squash
+ * rules): the divider's to the division in EX, a bus wait to the access in MEM, a load-use to the
+ * consumer in ID, a taken branch's two cycles to the jump in EX. The counts wait here until that
+ * instruction retires (the next retirement of that pc: the pipeline is in order). A frame switch
+ * belongs to the frame: its cycles are counted apart.
+ */
 class StallTracer implements CycleTracer {
-  /** Stall cycles since the last retirement, by cause. */
-  readonly pending = new Float64Array(STALLS.length);
+  readonly pc = new Float64Array(WAITING);
+  readonly cause = new Uint8Array(WAITING);
+  readonly count = new Float64Array(WAITING);
+  n = 0;
+  /** Frame-switch cycles since they were last taken. */
+  frameSwitch = 0;
   private readonly busy: number;
   private readonly memStall: number;
   private readonly exStall: number;
   private readonly loadUse: number;
   private readonly redirect: number;
+  private readonly idPc: number;
+  private readonly exPc: number;
+  private readonly memPc: number;
 
   constructor(core: Core) {
     const at = (n: string): number => {
@@ -119,18 +136,36 @@ class StallTracer implements CycleTracer {
     this.exStall = at('evm.core.ex.stall');
     this.loadUse = at('evm.core.hazard.load_use');
     this.redirect = at('evm.core.ex.redirect');
+    this.idPc = at('evm.core.id.pc');
+    this.exPc = at('evm.core.ex.pc');
+    this.memPc = at('evm.core.mem.pc');
   }
 
-  // One cause per cycle, a later stage's stall first (docs/timing.md, Stall and squash rules).
+  // One cause per cycle, a later stage's stall first.
   cycle(_cycle: number, v: Int32Array): void {
-    const p = this.pending;
-    if (v[this.busy]) p[FRAME_SWITCH]!++;
-    else if (v[this.memStall]) p[BUS_WAIT]!++;
-    else if (v[this.exStall]) p[DIVIDER]!++;
+    if (v[this.busy]) this.frameSwitch++;
+    else if (v[this.memStall]) this.add(v[this.memPc]! >>> 0, BUS_WAIT, 1);
+    else if (v[this.exStall]) this.add(v[this.exPc]! >>> 0, DIVIDER, 1);
     else {
-      if (v[this.loadUse]) p[LOAD_USE]!++;
-      if (v[this.redirect]) p[BRANCH]! += BRANCH_PENALTY;
+      if (v[this.loadUse]) this.add(v[this.idPc]! >>> 0, LOAD_USE, 1);
+      if (v[this.redirect]) this.add(v[this.exPc]! >>> 0, BRANCH, BRANCH_PENALTY);
     }
+  }
+
+  private add(pc: number, cause: number, k: number): void {
+    for (let i = 0; i < this.n; i++) if (this.pc[i] === pc && this.cause[i] === cause) { this.count[i]! += k; return; }
+    if (this.n === WAITING) this.n--; // an instruction that never retired (squashed): its count goes unclaimed below
+    this.pc[this.n] = pc; this.cause[this.n] = cause; this.count[this.n] = k; this.n++;
+  }
+
+  /** Hand the stalls of `pc` (all of them when pc is -1) to `stalls`. */
+  take(pc: number, stalls: number[]): void {
+    let j = 0;
+    for (let i = 0; i < this.n; i++) {
+      if (pc < 0 || this.pc[i] === pc) { stalls[this.cause[i]!]! += this.count[i]!; continue; }
+      this.pc[j] = this.pc[i]!; this.cause[j] = this.cause[i]!; this.count[j] = this.count[i]!; j++;
+    }
+    this.n = j;
   }
 }
 
@@ -187,17 +222,20 @@ export class Profiler {
       s.gas += this.settle(top, g - top.lastGas);
       top.lastGas = g;
     }
-    this.takeCycles(s);
+    this.takeCycles(s, c.pc >>> 0);
     if (!ended) this.follow(level, c, op);
   };
 
-  private takeCycles(s: Counts): void {
+  /** The cycles since the last retirement, and the stalls the instruction at `pc` caused (all waiting ones for -1). */
+  private takeCycles(s: Counts, pc: number): void {
     if (this.tap.cycles === undefined) return;
     const now = this.tap.cycles;
     s.cycles += now - this.lastCycles;
     this.lastCycles = now;
-    const p = this.stalls!.pending;
-    for (let k = 0; k < STALLS.length; k++) { s.stalls[k]! += p[k]!; p[k] = 0; }
+    const st = this.stalls!;
+    st.take(pc, s.stalls);
+    s.stalls[FRAME_SWITCH]! += st.frameSwitch;
+    st.frameSwitch = 0;
   }
 
   /** A frame entered: a level under the caller's current function. */
@@ -214,11 +252,11 @@ export class Profiler {
     this.levels.push(level);
     // The cycles of the switch into the frame are the frame's own.
     if (this.stalls !== null) {
-      const sw = this.stalls.pending[FRAME_SWITCH]!;
+      const sw = this.stalls.frameSwitch;
       base.self.cycles += sw;
       base.self.stalls[FRAME_SWITCH]! += sw;
       this.lastCycles += sw;
-      this.stalls.pending[FRAME_SWITCH] = 0;
+      this.stalls.frameSwitch = 0;
     }
   }
 
@@ -292,16 +330,31 @@ export class Profiler {
     }
   }
 
+  /** The node of the frame the run is in now (the root's when it ended there). */
+  get frameNode(): ProfileNode {
+    return this.levels[this.levels.length - 1]!.base;
+  }
+
+
   /** At the end of the run: cycles after the last retirement (a trap, a limit) go to where the run stopped. */
   finish(): void {
     while (this.levels.length > 1 && this.levels.length - 1 > (this.cm?.depth ?? 0)) this.leave();
     const level = this.levels[this.levels.length - 1]!;
     const node = level.stack.length > 0 ? level.stack[level.stack.length - 1]! : level.base;
-    const g = this.gas();
+    // The model's counter: on the cycle model it holds an instruction stopped in flight too.
+    const g = this.tap.gasUsed;
     node.self.gas += this.settle(level, g - level.lastGas);
     level.lastGas = g;
-    this.takeCycles(node.self);
+    this.takeCycles(node.self, -1);
   }
+}
+
+/** The sum over a subtree. */
+export function subtreeTotals(n: ProfileNode): Counts {
+  const t = zero();
+  const go = (x: ProfileNode): void => { add(t, x.self); for (const c of x.children.values()) go(c); };
+  go(n);
+  return t;
 }
 
 /** Every node of the tree, depth first, with its path from the root (the root itself left out). */
@@ -358,10 +411,7 @@ export function functionTable(root: ProfileNode): FunctionRow[] {
 
 /** The sum over the whole tree. */
 export function totals(root: ProfileNode): Counts {
-  const t = zero();
-  const go = (n: ProfileNode): void => { add(t, n.self); for (const c of n.children.values()) go(c); };
-  go(root);
-  return t;
+  return subtreeTotals(root);
 }
 
 /** flamegraph.pl's folded stacks: `a;b;c N`, one line per stack with samples (N cycles, or instructions on the ISS). */

@@ -3,7 +3,6 @@
 // docs/profiler.md). A table on stdout, or one JSON object; folded stacks and speedscope JSON to
 // files. The guest's own output goes to stderr, so that stdout holds only the profile.
 
-import { writeFileSync } from 'node:fs';
 import { Core } from '../../cpu/core.js';
 import { createModel, type ModelKind } from '../../cpu/machine.js';
 import { LinuxHost } from '../../cpu/host.js';
@@ -14,7 +13,7 @@ import { RetireTap } from '../../waveforms/retire.js';
 import { folded, functionTable, Profiler, speedscope, STALLS, SymbolMap, totals, type FunctionRow } from '../../debug/profiler.js';
 import { finishDevices } from '../../peripherals/standard.js';
 import { command } from '../exit.js';
-import { out, writeFailure } from '../io.js';
+import { OutputFile, out } from '../io.js';
 import { deviceOptions, frameOptions, jsonOption, limitOptions, modelOption, programOptions } from '../options.js';
 import { loadProgram, programDevices, programElf } from '../program.js';
 import { UserError } from '../user-error.js';
@@ -37,13 +36,6 @@ interface ProfileArgs {
   top?: number;
 }
 
-function write(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (e) {
-    throw writeFailure((e as NodeJS.ErrnoException).code ?? 'error', path);
-  }
-}
 
 function table(rows: FunctionRow[], cycles: boolean, top: number): string {
   const head = cycles
@@ -70,6 +62,20 @@ function cmdProfile(a: ProfileArgs): number {
   profiler = new Profiler(tap, new SymbolMap(prog.symbols, isCode), model instanceof Core ? model : null);
   const p = profiler;
   const host = new LinuxHost((_fd, bytes) => out(2, bytes));
+  // The output files first: a bad name fails before the run, and no partial file is left.
+  const files: OutputFile[] = [];
+  const open = (path: string | undefined): OutputFile | null => {
+    if (path === undefined) return null;
+    try {
+      const f = new OutputFile(path);
+      files.push(f);
+      return f;
+    } catch (e) {
+      for (const f of files) f.abort();
+      throw e;
+    }
+  };
+  const foldedFile = open(a.folded), speedscopeFile = open(a.speedscope);
   let r;
   try {
     r = runToEnd(tap, host, { maxInstructions: a['max-instructions'], maxCycles: a['max-cycles'], memLimit: a['mem-limit'], calls: (cm) => p.watch(cm) });
@@ -78,28 +84,39 @@ function cmdProfile(a: ProfileArgs): number {
     consoleFile?.close();
   } catch (e) {
     consoleFile?.abort();
+    for (const f of files) f.abort();
     throw e;
   }
   p.finish();
   const sum = totals(p.root);
-  // The profile accounts for the whole run: anything else is a bug of the profiler's.
-  if (sum.instructions !== r.instructions || sum.gas !== r.gas || (r.cycles !== null && sum.cycles !== r.cycles)) {
+  // The profile accounts for the whole run: anything else is a bug of the profiler's. (A run
+  // stopped inside a child frame reports that frame's own gas counter, as evminf run does; the
+  // profile then holds what every frame was charged so far: docs/profiler.md.)
+  const inRoot = p.frameNode === p.root;
+  if (sum.instructions !== r.instructions || (inRoot && sum.gas !== r.gas) || (r.cycles !== null && sum.cycles !== r.cycles)) {
     throw new Error(`profile totals (${sum.instructions} instructions, ${sum.cycles} cycles, gas ${sum.gas}) differ from the run's (${r.instructions}, ${r.cycles}, ${r.gas})`);
   }
   const byCycles = r.cycles !== null;
   const rows = functionTable(p.root).sort((x, y) => (byCycles ? y.total.cycles - x.total.cycles || y.self.cycles - x.self.cycles : y.total.instructions - x.total.instructions || y.self.instructions - x.self.instructions) || (x.name < y.name ? -1 : 1));
-  if (a.folded !== undefined) write(a.folded, folded(p.root, byCycles));
-  if (a.speedscope !== undefined) write(a.speedscope, JSON.stringify(speedscope(p.root, byCycles, a.program)) + '\n');
+  try {
+    foldedFile?.write(Buffer.from(folded(p.root, byCycles)));
+    speedscopeFile?.write(Buffer.from(JSON.stringify(speedscope(p.root, byCycles, a.program)) + '\n'));
+    for (const f of files) f.close();
+  } catch (e) {
+    for (const f of files) f.abort();
+    throw e;
+  }
   const code = exitCodeOf(r);
   if (a.json) {
     const counts = (c: typeof sum) => ({ cycles: byCycles ? c.cycles : null, instructions: c.instructions, gas: c.gas, stalls: byCycles ? Object.fromEntries(STALLS.map((s, k) => [s, c.stalls[k]])) : null });
     out(1, JSON.stringify({
       program: a.program, model: a.model, stopReason: r.reason, exitCode: code,
-      instructions: r.instructions, cycles: r.cycles, gas: r.gas,
+      instructions: r.instructions, cycles: r.cycles, gas: r.gas, gasProfiled: sum.gas,
       functions: rows.map((row) => ({ name: row.name, self: counts(row.self), total: counts(row.total) })),
     }) + '\n');
   } else {
-    out(1, `evminf profile: ${a.model} model, ${r.instructions} instructions${byCycles ? `, ${r.cycles} cycles` : ''}, gas ${r.gas}, stopped by ${r.reason}\n`);
+    const stopped = inRoot ? '' : ` (stopped in a child frame: its own counter; ${sum.gas} charged in all frames)`;
+    out(1, `evminf profile: ${a.model} model, ${r.instructions} instructions${byCycles ? `, ${r.cycles} cycles` : ''}, gas ${r.gas}${stopped}, stopped by ${r.reason}\n`);
     out(1, table(rows, byCycles, a.top ?? rows.length));
     if (r.message !== null) out(2, `evminf: ${r.message}\n`);
   }
