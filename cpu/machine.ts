@@ -28,6 +28,8 @@ export function createModel(kind: ModelKind, prog: LoadedProgram, opts: RootOpti
   const m: Core | Iss = kind === 'cycle' ? new Core(prog.mem, opts) : new Iss(prog.mem, opts.devices ?? []);
   m.pc = prog.entry;
   m.x[2] = prog.sp;
+  m.x[10] = (prog.a0 ?? 0) | 0;
+  m.x[11] = (prog.a1 ?? 0) | 0;
   // The one place the root PSET is masked: both models then hold the same set.
   m.perm = (opts.pset ?? ROOT_PSET) & PSET_DEFINED;
   // An infinite-gas frame is metered but never runs out, whatever limit it is given.
