@@ -104,8 +104,7 @@ export class FstWriter implements CycleTracer {
   private readonly scopes: number;
   /** The file's timescale as a power of ten of seconds. */
   private readonly timescale: number;
-  /** Bytes written so far. */
-  written = 0;
+  private written = 0;
 
   constructor(sig: Signals, private readonly fd: number, opts: FstOptions = {}) {
     const { from, to, timescale } = checkVcdOptions(opts);
