@@ -236,11 +236,11 @@ describe('VcdWriter', () => {
         const x = c < specials.length ? specials[c]! : c % 3 === 0 ? rnd() >>> (c % 32) : rnd();
         sig.v[w - 1] = x;
         const u = w === 32 ? x >>> 0 : x & ((1 << w) - 1);
-        const s = w === 1 ? `${u}${vcdId(w - 1)}` : `b${u.toString(2)} ${vcdId(w - 1)}`;
+        const s = w === 1 ? `${u}${vcdId(w)}` : `b${u.toString(2)} ${vcdId(w)}`;
         if (c === 0 || s !== prev[w - 1]) lines.push(s);
         prev[w - 1] = s;
       }
-      const clk = vcdId(32);
+      const clk = vcdId(0);
       if (c === 0) want.push('#0', '$dumpvars', `1${clk}`, ...lines, '$end', '#5', `0${clk}`);
       else want.push(`#${c}0`, `1${clk}`, ...lines, `#${c}5`, `0${clk}`);
       wr.cycle(c, sig.v);

@@ -154,7 +154,7 @@ export class VcdWriter implements CycleTracer {
       const w = sig.widths[slots[k]!]!;
       this.mask[k] = w === 32 ? -1 : (1 << w) - 1;
       this.scalar[k] = w === 1 ? 1 : 0;
-      const id = vcdId(k);
+      const id = vcdId(k + 1); // `!` is the clock's
       if (id.length > MAX_ID) throw new VcdOptionError(`too many signals for a VCD (${n})`);
       ids.push(id);
       const t = (w === 1 ? '' : ' ') + id + '\n';
@@ -165,12 +165,12 @@ export class VcdWriter implements CycleTracer {
       this.tailLen[k] = t.length;
     }
     this.ids = ids;
-    this.clockId = Buffer.from(vcdId(n) + '\n', 'latin1');
+    this.clockId = Buffer.from(vcdId(0) + '\n', 'latin1');
     const size = Math.max(opts.chunkSize ?? 1 << 20, 4096);
     this.buf = Buffer.allocUnsafe(size);
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
     this.limit = size - RECORD_MAX;
-    this.text(header(sig, slots, ids, vcdId(n), timescale, opts.scopes, from, opts.to));
+    this.text(header(sig, slots, ids, vcdId(0), timescale, opts.scopes, from, opts.to));
   }
 
   /** Sample the signals after the clock edge of `cycle` (times must not decrease). */
