@@ -1,8 +1,12 @@
-// Throughput of VCD tracing: `node dist/bench/vcd.js [cycles] [file]`. Runs a loop with
+// Throughput of VCD and FST tracing: `node dist/bench/vcd.js [cycles] [file]`. Runs a loop with
 // loads, stores, a multiply and branches on the cycle model untraced, then traced with every
-// signal (to a counting sink, or to FILE), and prints cycles/s and bytes/cycle.
+// signal (to a counting sink, or to FILE; and as FST to FILE.fst, or to a temporary file), and
+// prints cycles/s and bytes/cycle.
 
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FstWriter } from '../waveforms/fst.js';
 import { CallManager } from '../cpu/frames.js';
 import { LinuxHost } from '../cpu/host.js';
 import { createModel } from '../cpu/machine.js';
@@ -47,6 +51,20 @@ function run(cycles: number, trace: 'none' | 'count' | string, opts: VcdOptions 
   return { seconds, bytes: w === null ? 0 : w.bytesWritten };
 }
 
+/** Every signal as FST to `path`. */
+function runFst(cycles: number, path: string): { seconds: number; bytes: number } {
+  const core = createModel('cycle', loadElf(assembleToElf(LOOP)));
+  const fd = openSync(path, 'w');
+  const w = new FstWriter(core.sig, fd);
+  attachVcd(core, w);
+  const t0 = process.hrtime.bigint();
+  new CallManager(core, new LinuxHost()).run({ maxCycles: cycles });
+  w.close();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  closeSync(fd);
+  return { seconds, bytes: w.bytesWritten };
+}
+
 const cycles = Number(process.argv[2] ?? 2_000_000);
 const file = process.argv[3];
 run(200_000, 'count'); // warm up
@@ -59,4 +77,10 @@ for (const t of file === undefined ? ['count'] : ['count', file]) {
 for (const [what, opts] of [['scope evm.core.wb', { scopes: ['evm.core.wb'] }], ['window after the run', { from: cycles + 1 }]] as const) {
   const r = run(cycles, 'count', opts);
   console.log(`traced, ${what}: ${(cycles / r.seconds / 1e6).toFixed(2)} M cycles/s, ${(r.bytes / cycles).toFixed(1)} bytes/cycle`);
+}
+{
+  const path = file === undefined ? join(tmpdir(), `evminf-bench-${process.pid}.fst`) : `${file}.fst`;
+  const r = runFst(cycles, path);
+  if (file === undefined) unlinkSync(path);
+  console.log(`traced as FST (${path}): ${(cycles / r.seconds / 1e6).toFixed(2)} M cycles/s, ${(r.bytes / cycles).toFixed(1)} bytes/cycle, ${(r.bytes / 2 ** 20).toFixed(1)} MiB`);
 }

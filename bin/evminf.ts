@@ -34,6 +34,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   gdb: async () => (await import('./commands/gdb.js')).gdbCommand,
   asm: async () => (await import('./commands/asm.js')).asmCommand,
   disasm: async () => (await import('./commands/disasm.js')).disasmCommand,
+  profile: async () => (await import('./commands/profile.js')).profileCommand,
   equiv: async () => (await import('./commands/equiv.js')).equivCommand,
   fuzz: async () => (await import('./commands/fuzz.js')).fuzzCommand,
   vcd: async () => (await import('./commands/vcd.js')).vcdCommand,
@@ -68,7 +69,7 @@ async function main(argv: string[]): Promise<void> {
   (y as unknown as YargsInternals).getInternalMethods().getUsageInstance().cacheHelpMessage = () => {};
   for (const c of commands) y = y.command(c);
   await y
-    .demandCommand(1, 'name a command: run, step, gdb, asm, disasm, equiv, fuzz, vcd diff, isolation, insn, report merge, db, rlp, trie root, chain init or block build|validate')
+    .demandCommand(1, 'name a command: run, step, gdb, asm, disasm, profile, equiv, fuzz, vcd diff, isolation, insn, report merge, db, rlp, trie root, chain init or block build|validate')
     .strict()
     .middleware((a) => normalizeOptions(a as Record<string, unknown>))
     .fail((msg, err) => {

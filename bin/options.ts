@@ -43,6 +43,7 @@ export const NUMBERS: Readonly<Record<string, NumberRange>> = {
   context: { min: 0, max: 100_000 },
   sp: { min: 0, max: U32, hex: true },
   port: { min: 0, max: 65535 },
+  top: { min: 1, max: Number.MAX_SAFE_INTEGER },
 };
 
 /** Options that may be given more than once. */

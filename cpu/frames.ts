@@ -159,7 +159,8 @@ export class CallManager {
   /** Where the RETURN being served takes its output from (the running frame's address). */
   private returnFrom = 0;
   /** Called whenever a frame is entered (checkers watch permissions and gas limits here). */
-  onEnter: ((kind: 'eval' | 'handler', depth: number, perm: number, gasLimit: number) => void) | null = null;
+  /** `code`: where the frame's code comes from in the frame below (EVAL: CSTART; a handler: its start in the owner's code). */
+  onEnter: ((kind: 'eval' | 'handler', depth: number, perm: number, gasLimit: number, code: number) => void) | null = null;
   /** The memory budget of all live frames, and the host bytes they hold now (docs/architecture.md, Limits). */
   readonly memLimit: number;
   liveBytes = 0;
@@ -401,7 +402,7 @@ export class CallManager {
       { src: istart >>> 0, dst: CHILD_INPUT_BASE, words: words(isize) },
     ]);
     this.load(child);
-    this.onEnter?.('eval', child.depth, child.perm, child.gasLimit);
+    this.onEnter?.('eval', child.depth, child.perm, child.gasLimit, cstart >>> 0);
     return null;
   }
 
@@ -447,7 +448,7 @@ export class CallManager {
     this.stack.push(f);
     this.cycles(CYCLES_CREATE, [{ src: reqAddr, dst: REQUEST_BASE, words: words(reqLen) }]);
     this.load(h);
-    this.onEnter?.('handler', h.depth, h.perm, h.gasLimit);
+    this.onEnter?.('handler', h.depth, h.perm, h.gasLimit, f.irqStart >>> 0);
     return null;
   }
 

@@ -20,7 +20,7 @@ import { Perm } from '../cpu/memory.js';
 import { loadElf, STACK_TOP } from '../cpu/program.js';
 import { restore, snapshot } from '../debug/snapshot.js';
 import { VcdReader } from '../waveforms/vcdread.js';
-import { VcdWriter } from '../waveforms/vcd.js';
+import { VCD_PERIOD, VcdWriter } from '../waveforms/vcd.js';
 import { AddressDecoder, BLOCK_SHIFT, BLOCKS, UNMAPPED } from '../peripherals/decoder.js';
 import { Clock, DataUnavailable, DMA_FAULT, DMA_OK, NEVER, type BusSlave, type Device, type DeviceContext } from '../peripherals/device.js';
 
@@ -407,7 +407,8 @@ describe('device registers as signals', () => {
       expect(names.sort()).toEqual(['busy', 'count', 'done_at', 'dst', 'result', 'src', 'status'].map((n) => `evm.dev.sum.${n}`).sort());
       const busy = r.get('evm.dev.sum.busy')!, result = r.get('evm.dev.sum.result')!, doneAt = r.get('evm.dev.sum.done_at')!;
       const seen: { t: number; id: string; v: bigint }[] = [];
-      for (let b = r.next(); b !== null; b = r.next()) for (const c of b.changes) seen.push({ t: Number(b.time), id: c.id, v: c.value });
+      // A VCD time is ten units per cycle (docs/waveforms.md, Time): cycles here.
+      for (let b = r.next(); b !== null; b = r.next()) for (const c of b.changes) seen.push({ t: Number(b.time) / VCD_PERIOD, id: c.id, v: c.value });
       const busyChanges = seen.filter((c) => c.id === busy.id && c.t > 0).map((c) => c.v);
       expect(busyChanges).toEqual([1n, 0n]);
       const due = seen.find((c) => c.id === doneAt.id && c.v !== 0n)!.v;

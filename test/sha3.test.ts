@@ -16,7 +16,7 @@ import { Cause } from '../cpu/trap.js';
 import { DMA_BYTES_PER_CYCLE, Sha3, Sha3Cmd, Sha3Reg, Sha3Status } from '../peripherals/regs.js';
 import { Sha3Unit, sha3Cycles, sha3Gas } from '../peripherals/sha3.js';
 import { VcdReader } from '../waveforms/vcdread.js';
-import { VcdWriter } from '../waveforms/vcd.js';
+import { VCD_PERIOD, VcdWriter } from '../waveforms/vcd.js';
 import { BusMonitor, LIMITED_PSET, bytesWords, memAt, pokeWords, run, sameMemory, symbol, wordsAt, type Outcome } from './crypto-harness.js';
 
 // The datasheet's formulas, from the constants (docs/peripherals.md, "Keccak-256 / SHA3-256").
@@ -533,7 +533,7 @@ describe('registers as signals', () => {
       for (let b = vcd.next(); b !== null; b = vcd.next()) {
         for (const c of b.changes) {
           last.set(c.id, c.value);
-          if (c.id === busy.id && Number(b.time) > 0) edges.push({ t: Number(b.time), v: c.value });
+          if (c.id === busy.id && Number(b.time) > 0) edges.push({ t: Number(b.time) / VCD_PERIOD, v: c.value });
         }
       }
       const val = (n: string) => last.get(vcd.get(`evm.dev.sha3.${n}`)!.id);

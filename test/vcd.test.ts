@@ -131,12 +131,18 @@ function expected(sig: Signals, v: Int32Array, slot: number): bigint {
 }
 
 interface Parsed {
+  /** The model's signals (the clock `evm.clk` is checked and left out). */
   vars: { name: string; width: number; id: string }[];
-  /** Times in file order, and the changes at each (name → value). */
+  /** Cycles in file order (time / 10), and the changes at each rising edge (name → value). */
   times: number[];
   changes: Map<string, bigint>[];
 }
 
+/**
+ * Read a VCD of ours back. The clock is checked on the way: every traced cycle c is a rising
+ * edge at #10c (evm.clk = 1, with the cycle's changes) and a falling edge at #10c+5 where
+ * nothing but the clock changes.
+ */
 async function parse(vcd: Buffer): Promise<Parsed> {
   const path = join(dir, `t${files++}.vcd`);
   writeFileSync(path, vcd);
@@ -144,6 +150,8 @@ async function parse(vcd: Buffer): Promise<Parsed> {
   try {
     const nameOf = new Map<string, string[]>();
     for (const v of r.vars) (nameOf.get(v.id) ?? nameOf.set(v.id, []).get(v.id)!).push(v.name);
+    const clk = r.vars.find((v) => v.name === 'evm.clk');
+    expect(clk?.width).toBe(1);
     const times: number[] = [];
     const changes: Map<string, bigint>[] = [];
     for (let b = r.next(); b !== null; b = r.next()) {
@@ -152,10 +160,19 @@ async function parse(vcd: Buffer): Promise<Parsed> {
         expect(c.mask, `x/z bits at #${b.time}`).toBe(0n);
         for (const n of nameOf.get(c.id)!) m.set(n, c.value);
       }
-      times.push(Number(b.time));
+      const t = Number(b.time);
+      if (t % 10 === 5) {
+        expect([...m], `#${t}: the falling edge`).toEqual([['evm.clk', 0n]]);
+        expect(times[times.length - 1], `#${t} follows its rising edge`).toBe((t - 5) / 10);
+        continue;
+      }
+      expect(t % 10, `#${t}`).toBe(0);
+      expect(m.get('evm.clk'), `#${t}: the rising edge`).toBe(1n);
+      m.delete('evm.clk');
+      times.push(t / 10);
       changes.push(m);
     }
-    return { vars: r.vars.map((v) => ({ name: v.name, width: v.width, id: v.id })), times, changes };
+    return { vars: r.vars.filter((v) => v !== clk).map((v) => ({ name: v.name, width: v.width, id: v.id })), times, changes };
   } finally {
     r.close();
   }
@@ -222,12 +239,13 @@ describe('VcdWriter', () => {
         const x = c < specials.length ? specials[c]! : c % 3 === 0 ? rnd() >>> (c % 32) : rnd();
         sig.v[w - 1] = x;
         const u = w === 32 ? x >>> 0 : x & ((1 << w) - 1);
-        const s = w === 1 ? `${u}${vcdId(w - 1)}` : `b${u.toString(2)} ${vcdId(w - 1)}`;
+        const s = w === 1 ? `${u}${vcdId(w)}` : `b${u.toString(2)} ${vcdId(w)}`;
         if (c === 0 || s !== prev[w - 1]) lines.push(s);
         prev[w - 1] = s;
       }
-      if (c === 0) want.push('#0', '$dumpvars', ...lines, '$end');
-      else if (lines.length > 0) want.push(`#${c}`, ...lines);
+      const clk = vcdId(0);
+      if (c === 0) want.push('#0', '$dumpvars', `1${clk}`, ...lines, '$end', '#5', `0${clk}`);
+      else want.push(`#${c}0`, `1${clk}`, ...lines, `#${c}5`, `0${clk}`);
       wr.cycle(c, sig.v);
     }
     wr.close();
@@ -235,7 +253,7 @@ describe('VcdWriter', () => {
     expect(all.slice(all.indexOf('$enddefinitions $end\n') + 21).trimEnd().split('\n')).toEqual(want);
   });
 
-  test('times up to 2^53 are written exactly', () => {
+  test('times of cycles up to 2^53 are written exactly (ten units per cycle)', () => {
     const sig = new Signals();
     sig.add('t.a', 3);
     let text = '';
@@ -243,7 +261,9 @@ describe('VcdWriter', () => {
     const times = [0, 9, 10, 99, 100, 2 ** 31, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER];
     times.forEach((t, i) => { sig.v[0] = i; wr.cycle(t, sig.v); });
     wr.close();
-    expect(text.split('\n').filter((l) => l.startsWith('#'))).toEqual(times.map((t) => `#${t}`));
+    expect(text.split('\n').filter((l) => l.startsWith('#'))).toEqual(times.flatMap((t) => (t === 0 ? ['#0', '#5'] : [`#${t}0`, `#${t}5`])));
+    expect(text).toContain('$timescale 100ps $end');
+    expect(text).toContain('$var wire 3 ! a [2:0] $end');
   });
 
   test.skipIf(!existsSync('/dev/full'))('a full disk is a VcdWriteError with the errno code', () => {
@@ -286,7 +306,7 @@ describe('waveforms of real programs', () => {
 
     // Hierarchy: one $scope per dotted prefix, each opened once, holding exactly its variables.
     const top = await header(t.vcd);
-    const want = { scopes: new Map<string, number>(), vars: [] as string[] };
+    const want = { scopes: new Map<string, number>(), vars: ['evm.clk:1'] as string[] };
     sig.names.forEach((n, i) => {
       const parts = n.split('.');
       for (let k = 1; k < parts.length; k++) want.scopes.set(parts.slice(0, k).join('.'), 0);
@@ -313,7 +333,15 @@ describe('waveforms of real programs', () => {
     walk(top, '');
     expect(got.scopes.sort()).toEqual([...want.scopes.keys()].sort());
     expect(got.vars.sort()).toEqual([...want.vars].sort());
-    expect(got.ids.size).toBe(sig.count);
+    expect(got.ids.size).toBe(sig.count + 1);
+    // Vectors carry their range, `name [msb:0]`; scalars none.
+    const decls = t.vcd.subarray(0, t.vcd.indexOf('$enddefinitions')).toString('latin1').split('\n').filter((l) => l.startsWith('$var'));
+    expect(decls.length).toBe(sig.count + 1);
+    for (const d of decls) {
+      const m = /^\$var wire (\d+) \S+ \w+( \[(\d+):0\])? \$end$/.exec(d);
+      expect(m, d).not.toBeNull();
+      expect(m![2] === undefined ? 1 : Number(m![3]) + 1, d).toBe(Number(m![1]));
+    }
     expect(readFileSync(join(ROOT, 'package.json'), 'utf8')).toContain('"vcd-stream"');
 
     // The model keeps every signal within its width (the VCD would otherwise drop bits).
@@ -332,8 +360,7 @@ describe('waveforms of real programs', () => {
     expect(p.changes[0]!.size).toBe(sig.count);
     expect(compare(p, sig, t.samples)).toEqual([]);
 
-    // A time appears exactly when something changed since the last traced cycle, with only what
-    // changed; the last is the run's last cycle.
+    // Every traced cycle is a rising edge carrying only what changed; the last is the run's last cycle.
     const cycles = [...t.samples.keys()].sort((a, b) => a - b);
     const changedAt: number[] = [];
     const changedNames = new Map<number, string[]>();
@@ -345,7 +372,8 @@ describe('waveforms of real programs', () => {
     }
     const last = cycles[cycles.length - 1]!;
     const times = p.times.slice(1);
-    expect(times.filter((x) => x !== last || changedNames.has(x))).toEqual(changedAt);
+    expect(times).toEqual(cycles.slice(1));
+    expect(changedAt.length).toBeGreaterThan(cycles.length / 2);
     expect(p.times[p.times.length - 1]).toBe(last);
     for (let i = 1; i < p.times.length; i++) {
       const names = changedNames.get(p.times[i]!) ?? [];

@@ -5,8 +5,11 @@
 // built byte by byte in one preallocated buffer that is handed to the sink whenever it fills,
 // so memory stays bounded for any run length and the hot loop allocates nothing.
 //
-// Time is the cycle number: `#c` holds the state after the clock edge of cycle c (docs/stepper.md,
-// Time); `#0` is the state at reset when the writer samples it before the run (attachVcd).
+// Time: ten units per cycle, so that a clock can be drawn. `#10c` is the rising edge of cycle c
+// and holds the state after it (docs/stepper.md, Time), with `evm.clk` = 1; `#10c+5` is the
+// falling edge (`evm.clk` = 0, nothing else changes there). `#0` is the state at reset when the
+// writer samples it before the run (attachVcd). The timescale is a tenth of a cycle (100ps for
+// the nominal 1 ns cycle), so a viewer's time axis reads in cycles as nanoseconds.
 
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import type { CycleTracer } from '../cpu/core.js';
@@ -22,7 +25,7 @@ export interface VcdOptions {
   from?: number;
   /** Last cycle dumped (inclusive). */
   to?: number;
-  /** `$timescale`: the length of one cycle (default `1ns`). */
+  /** The length of one cycle (default `1ns`); the file's `$timescale` is a tenth of it. */
   timescale?: string;
   /** Bytes buffered before a write (default 1 MiB). */
   chunkSize?: number;
@@ -41,8 +44,22 @@ export class VcdWriteError extends Error {
 /** Room for a time and one value change (`b`, 32 digits, space, identifier, newline) with padding. */
 const MAX_ID = 4;
 const RECORD_MAX = 96;
-const CH_HASH = 0x23, CH_B = 0x62, CH_0 = 0x30, CH_NL = 0x0a;
+const CH_HASH = 0x23, CH_B = 0x62, CH_0 = 0x30, CH_1 = 0x31, CH_NL = 0x0a;
 const TIMESCALE = /^(1|10|100) ?(s|ms|us|ns|ps|fs)$/;
+const UNITS = ['s', 'ms', 'us', 'ns', 'ps', 'fs'];
+/** Time units per clock cycle: the rising edge at 10c, the falling edge at 10c + 5. */
+export const VCD_PERIOD = 10;
+/** Name of the drawn clock (not a model signal: the writers add it). */
+export const CLOCK_NAME = 'evm.clk';
+
+/** A tenth of a cycle length `1ns`: `100ps` (the unit of the file's times). */
+export function tenthOf(cycle: string): string {
+  const m = TIMESCALE.exec(cycle)!;
+  const n = Number(m[1]), u = UNITS.indexOf(m[2]!);
+  if (n >= 10) return `${n / 10}${m[2]}`;
+  if (u === UNITS.length - 1) throw new VcdOptionError(`timescale ${cycle} is too fine: a cycle is drawn as ${VCD_PERIOD} time units (1fs is the smallest unit)`);
+  return `100${UNITS[u + 1]}`;
+}
 
 /** Identifier code k: bijective base 94 over the printable characters `!`..`~` (§18.2.1). */
 export function vcdId(k: number): string {
@@ -74,7 +91,7 @@ export function selectSignals(sig: Signals, scopes: readonly string[] | undefine
   return out;
 }
 
-/** Validated window and timescale; throws VcdOptionError. */
+/** Validated window and the file's timescale (a tenth of a cycle); throws VcdOptionError. */
 export function checkVcdOptions(opts: VcdOptions): { from: number; to: number; timescale: string } {
   const from = opts.from ?? 0, to = opts.to ?? Number.MAX_SAFE_INTEGER;
   if (!Number.isSafeInteger(from) || from < 0) throw new VcdOptionError(`--vcd-from must be a non-negative integer`);
@@ -82,10 +99,10 @@ export function checkVcdOptions(opts: VcdOptions): { from: number; to: number; t
   if (to < from) throw new VcdOptionError(`--vcd-to ${to} is before --vcd-from ${from}`);
   const timescale = (opts.timescale ?? '1ns').replace(/\s+/g, '');
   if (!TIMESCALE.test(timescale)) throw new VcdOptionError(`bad timescale '${opts.timescale}': expected 1, 10 or 100 of s, ms, us, ns, ps, fs`);
-  return { from, to, timescale };
+  return { from, to, timescale: tenthOf(timescale) };
 }
 
-interface ScopeNode {
+export interface ScopeNode {
   name: string;
   /** Scopes and variables in order of first registration. */
   body: (ScopeNode | number)[];
@@ -112,9 +129,11 @@ export class VcdWriter implements CycleTracer {
   private to: number;
   private started = false;
   private closed = false;
-  /** Last time written (`#t`), and last cycle sampled within the window. */
-  private lastTime = -1;
-  private lastCycle = -1;
+  /** Identifier code of the clock, and a newline. */
+  private readonly clockId: Buffer;
+  /** Last cycle sampled within the window. */
+  lastCycle = -1;
+  private failure: VcdWriteError | null = null;
   private written = 0;
 
   constructor(sig: Signals, private readonly out: VcdSink, opts: VcdOptions = {}) {
@@ -135,7 +154,7 @@ export class VcdWriter implements CycleTracer {
       const w = sig.widths[slots[k]!]!;
       this.mask[k] = w === 32 ? -1 : (1 << w) - 1;
       this.scalar[k] = w === 1 ? 1 : 0;
-      const id = vcdId(k);
+      const id = vcdId(k + 1); // `!` is the clock's
       if (id.length > MAX_ID) throw new VcdOptionError(`too many signals for a VCD (${n})`);
       ids.push(id);
       const t = (w === 1 ? '' : ' ') + id + '\n';
@@ -146,11 +165,12 @@ export class VcdWriter implements CycleTracer {
       this.tailLen[k] = t.length;
     }
     this.ids = ids;
+    this.clockId = Buffer.from(vcdId(0) + '\n', 'latin1');
     const size = Math.max(opts.chunkSize ?? 1 << 20, 4096);
     this.buf = Buffer.allocUnsafe(size);
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
     this.limit = size - RECORD_MAX;
-    this.text(header(sig, slots, ids, timescale, opts.scopes, from, opts.to));
+    this.text(header(sig, slots, ids, vcdId(0), timescale, opts.scopes, from, opts.to));
   }
 
   /** Sample the signals after the clock edge of `cycle` (times must not decrease). */
@@ -162,16 +182,14 @@ export class VcdWriter implements CycleTracer {
     const tail = this.tail, tailLen = this.tailLen, buf = this.buf, dv = this.dv, limit = this.limit;
     const n = slots.length;
     let pos = this.pos;
-    let stamped = false;
+    if (pos > limit) { this.flush(); pos = 0; }
+    pos = writeTime(buf, pos, cycle, 0);
+    pos = this.clock(pos, CH_1);
     for (let k = 0; k < n; k++) {
       const x = v[slots[k]!]! & mask[k]!;
       if (x === prev[k]) continue;
       prev[k] = x;
       if (pos > limit) { this.pos = pos; this.flush(); pos = 0; }
-      if (!stamped) {
-        stamped = true;
-        pos = writeTime(buf, pos, cycle);
-      }
       if (scalar[k]) {
         buf[pos++] = CH_0 + x;
       } else {
@@ -182,17 +200,26 @@ export class VcdWriter implements CycleTracer {
       dv.setUint32(pos + 4, tail[2 * k + 1]!, true);
       pos += tailLen[k]!;
     }
-    if (stamped) this.lastTime = cycle;
-    this.pos = pos;
+    if (pos > limit) { this.pos = pos; this.flush(); pos = 0; }
+    pos = writeTime(buf, pos, cycle, 5);
+    this.pos = this.clock(pos, CH_0);
+  }
+
+  /** `0<clk>` or `1<clk>` at pos. */
+  private clock(pos: number, level: number): number {
+    const buf = this.buf, id = this.clockId;
+    buf[pos++] = level;
+    for (let i = 0; i < id.length; i++) buf[pos++] = id[i]!;
+    return pos;
   }
 
   /** §18.2.3: `$dumpvars` with the value of every dumped signal. */
   private dumpvars(cycle: number, v: Int32Array): void {
     this.started = true;
     if (this.pos > this.limit) this.flush();
-    this.pos = writeTime(this.buf, this.pos, cycle);
-    this.lastTime = cycle;
+    this.pos = writeTime(this.buf, this.pos, cycle, 0);
     this.text('$dumpvars\n');
+    this.pos = this.clock(this.pos, CH_1);
     const n = this.slots.length, buf = this.buf, dv = this.dv;
     for (let k = 0; k < n; k++) {
       const x = v[this.slots[k]!]! & this.mask[k]!;
@@ -206,18 +233,19 @@ export class VcdWriter implements CycleTracer {
       this.pos = pos + this.tailLen[k]!;
     }
     this.text('$end\n');
+    if (this.pos > this.limit) this.flush();
+    this.pos = writeTime(this.buf, this.pos, cycle, 5);
+    this.pos = this.clock(this.pos, CH_0);
   }
 
-  /** End the dump: a last `#t` so viewers show the run's full length, then write everything. */
+  /** End the dump (every cycle already ends with its falling edge) and write everything. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.to = -1;
-    if (this.started && this.lastCycle > this.lastTime) {
-      if (this.pos > this.limit) this.flush();
-      this.pos = writeTime(this.buf, this.pos, this.lastCycle);
-    }
     this.flush();
+    // A write that failed during the run fails the close too: the file is incomplete.
+    if (this.failure !== null) throw this.failure;
   }
 
   /** Bytes handed to the sink so far. */
@@ -244,7 +272,7 @@ export class VcdWriter implements CycleTracer {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code ?? 'error';
         if (code === 'EAGAIN') continue;
-        throw new VcdWriteError(`cannot write the waveform (${code})`, code);
+        throw (this.failure = new VcdWriteError(`cannot write the waveform (${code})`, code));
       }
     }
   }
@@ -257,8 +285,25 @@ export class VcdWriter implements CycleTracer {
   }
 }
 
+/**
+ * `#t\n` for t = VCD_PERIOD * cycle + half (half 0 or 5) at pos, exact for any safe cycle (the
+ * cycle's digits, then the last digit); returns the new pos.
+ */
+function writeTime(buf: Uint8Array, pos: number, cycle: number, half: number): number {
+  if (cycle === 0) {
+    buf[pos++] = CH_HASH;
+    buf[pos++] = CH_0 + half;
+    buf[pos++] = CH_NL;
+    return pos;
+  }
+  pos = writeDecimal(buf, pos, cycle) - 1;
+  buf[pos++] = CH_0 + half;
+  buf[pos++] = CH_NL;
+  return pos;
+}
+
 /** `#t\n` at pos; returns the new pos. t is a non-negative integer below 2^53. */
-function writeTime(buf: Uint8Array, pos: number, t: number): number {
+function writeDecimal(buf: Uint8Array, pos: number, t: number): number {
   buf[pos++] = CH_HASH;
   let digits = 1;
   for (let p = 10; p <= t; p *= 10) digits++;
@@ -311,9 +356,15 @@ function writeBinary(dv: DataView, pos: number, x: number): number {
   return pos;
 }
 
-function header(sig: Signals, slots: readonly number[], ids: readonly string[], timescale: string, scopes: readonly string[] | undefined, from: number, to: number | undefined): string {
-  // The scope tree of the dumped signals, each scope once, in order of first registration.
+/**
+ * The scope tree of the dumped signals, each scope once, in order of first registration, with
+ * the clock (item `slots.length`) first in the top scope.
+ */
+export function scopeTree(sig: Signals, slots: readonly number[]): ScopeNode {
   const root: ScopeNode = { name: '', body: [], scopes: new Map() };
+  const top = CLOCK_NAME.split('.')[0]!;
+  root.scopes.set(top, { name: top, body: [slots.length], scopes: new Map() });
+  root.body.push(root.scopes.get(top)!);
   slots.forEach((slot, k) => {
     const parts = sig.names[slot]!.split('.');
     let node = root;
@@ -328,6 +379,16 @@ function header(sig: Signals, slots: readonly number[], ids: readonly string[], 
     }
     node.body.push(k);
   });
+  return root;
+}
+
+/** `name [msb:0]` for vectors, `name` for scalars (the reference of a `$var`). */
+export function varReference(name: string, width: number): string {
+  return width === 1 ? name : `${name} [${width - 1}:0]`;
+}
+
+function header(sig: Signals, slots: readonly number[], ids: readonly string[], clockId: string, timescale: string, scopes: readonly string[] | undefined, from: number, to: number | undefined): string {
+  const root = scopeTree(sig, slots);
   const lines: string[] = [
     '$date',
     '\tnot recorded: the same run always gives the same file',
@@ -336,17 +397,19 @@ function header(sig: Signals, slots: readonly number[], ids: readonly string[], 
     '\tevm-infinity cycle model',
     '$end',
     '$comment',
-    '\tone time unit per clock cycle; #c is the state after the clock edge of cycle c',
+    `\t${VCD_PERIOD} time units per clock cycle: #${VCD_PERIOD}c is the rising edge of cycle c and the state after it, #${VCD_PERIOD}c+${VCD_PERIOD / 2} the falling edge`,
   ];
   if (scopes !== undefined && scopes.length > 0) lines.push(`\tscopes: ${scopes.join(' ')}`);
   if (from > 0 || to !== undefined) lines.push(`\tcycles: ${from}..${to ?? ''}`);
   lines.push('$end', `$timescale ${timescale} $end`);
   const walk = (node: ScopeNode): void => {
     for (const item of node.body) {
-      if (typeof item === 'number') {
+      if (item === slots.length) {
+        lines.push(`$var wire 1 ${clockId} ${CLOCK_NAME.split('.').pop()} $end`);
+      } else if (typeof item === 'number') {
         const slot = slots[item]!;
         const parts = sig.names[slot]!.split('.');
-        lines.push(`$var wire ${sig.widths[slot]} ${ids[item]} ${parts[parts.length - 1]} $end`);
+        lines.push(`$var wire ${sig.widths[slot]} ${ids[item]} ${varReference(parts[parts.length - 1]!, sig.widths[slot]!)} $end`);
       } else {
         lines.push(`$scope module ${item.name} $end`);
         walk(item);
@@ -379,7 +442,7 @@ export interface TracedCore {
  * Trace `core` into `w`: samples the current state (at reset: `#0`), then installs `w` as the
  * core's tracer, behind any tracer already there.
  */
-export function attachVcd(core: TracedCore, w: VcdWriter): void {
+export function attachVcd(core: TracedCore, w: CycleTracer): void {
   w.cycle(core.cycles, core.sig.v);
   core.tracer = core.tracer === null ? w : new TeeTracer(core.tracer, w);
 }

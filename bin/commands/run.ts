@@ -10,7 +10,11 @@ import { LinuxHost } from '../../cpu/host.js';
 import { runToEndSliced, type RunResult } from '../../cpu/runner.js';
 import { EXIT } from '../../cpu/exit-codes.js';
 import { LineTracer } from '../../waveforms/linetrace.js';
-import { attachVcd, checkVcdOptions, selectSignals, VcdWriter, VcdWriteError, type VcdOptions } from '../../waveforms/vcd.js';
+import { attachVcd, checkVcdOptions, selectSignals, VcdOptionError, VcdWriter, VcdWriteError, type VcdOptions } from '../../waveforms/vcd.js';
+import { FstWriter } from '../../waveforms/fst.js';
+import { gtkwSave } from '../../waveforms/gtkw.js';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { command } from '../exit.js';
 import { exitCodeOf } from '../../cpu/exit-codes.js';
 import { OutputFile, out, writeFailure } from '../io.js';
@@ -40,6 +44,8 @@ export interface RunArgs extends TraceRunArgs {
   'mem-limit': number;
   'trace-pipeline'?: string;
   vcd?: string;
+  fst?: string;
+  gtkw?: string;
   'vcd-scope'?: string[];
   'vcd-from'?: number;
   'vcd-to'?: number;
@@ -78,27 +84,17 @@ function openLineTrace(model: Iss | Core, path: string): { close(): void; abort(
   };
 }
 
-/** --vcd FILE: the cycle model's signals as a VCD waveform (docs/waveforms.md). */
-function openVcd(model: Iss | Core, a: RunArgs): { close(): void; abort(): void } | null {
-  if (a.vcd === undefined) {
-    for (const k of ['vcd-scope', 'vcd-from', 'vcd-to'] as const) if (a[k] !== undefined) throw new UserError(`--${k} needs --vcd FILE`, EXIT.USAGE);
-    return null;
-  }
-  if (!(model instanceof Core)) throw new UserError('--vcd needs the cycle model (--model cycle)', EXIT.USAGE);
-  if (a.vcd === '') throw new UserError('--vcd needs a FILE', EXIT.USAGE);
-  const opts: VcdOptions = { scopes: a['vcd-scope'], from: a['vcd-from'], to: a['vcd-to'] };
-  // Options first: a bad one leaves no file behind.
-  checkVcdOptions(opts);
-  selectSignals(model.sig, opts.scopes);
-  const file = new OutputFile(a.vcd);
-  const path = a.vcd;
+/** One waveform file of --vcd / --fst. */
+function openWave(model: Core, path: string, fst: boolean, opts: VcdOptions): { close(): void; abort(): void } {
+  const file = new OutputFile(path);
   const failed = (e: unknown): unknown => (e instanceof VcdWriteError ? writeFailure(e.code, path) : e);
-  let writer: VcdWriter;
+  let writer: VcdWriter | FstWriter;
   try {
-    writer = new VcdWriter(model.sig, file.fd, opts);
+    writer = fst ? new FstWriter(model.sig, file.fd, opts) : new VcdWriter(model.sig, file.fd, opts);
     attachVcd(model, writer);
   } catch (e) {
     file.abort();
+    if (e instanceof VcdOptionError) throw new UserError(`${path}: ${e.message}`, EXIT.USAGE);
     throw failed(e);
   }
   return {
@@ -115,9 +111,53 @@ function openVcd(model: Iss | Core, a: RunArgs): { close(): void; abort(): void 
   };
 }
 
+/** The translate filter a .gtkw names: node and this build's disasm-filter.js (GTKWave passes at most one argument). */
+export function gtkwaveFilter(): string {
+  const script = fileURLToPath(new URL('../disasm-filter.js', import.meta.url));
+  const cmd = `${process.execPath} ${script}`;
+  if (/\s/.test(process.execPath) || /\s/.test(script)) throw new UserError(`--gtkw: GTKWave cannot run a filter whose path has spaces (${cmd})`, EXIT.USAGE);
+  return cmd;
+}
+
+/** --gtkw FILE: a GTKWave save file for the waveform `dump` (waveforms/gtkw.ts), written when the run ends. */
+function openGtkw(model: Core, path: string, dump: string, opts: VcdOptions): { close(): void; abort(): void } {
+  const text = gtkwSave(model.sig, { dumpfile: resolve(dump), filter: gtkwaveFilter(), scopes: opts.scopes });
+  const file = new OutputFile(path);
+  return {
+    close: () => { file.write(Buffer.from(text)); file.close(); },
+    abort: () => file.abort(),
+  };
+}
+
+/** --vcd FILE / --fst FILE: the cycle model's signals as waveforms (docs/waveforms.md); a .fst name for --vcd writes FST. */
+function openVcd(model: Iss | Core, a: RunArgs): { close(): void; abort(): void }[] {
+  if (a.vcd === undefined && a.fst === undefined) {
+    for (const k of ['vcd-scope', 'vcd-from', 'vcd-to', 'gtkw'] as const) if (a[k] !== undefined) throw new UserError(`--${k} needs --vcd FILE or --fst FILE`, EXIT.USAGE);
+    return [];
+  }
+  const which = a.vcd !== undefined ? '--vcd' : '--fst';
+  if (!(model instanceof Core)) throw new UserError(`${which} needs the cycle model (--model cycle)`, EXIT.USAGE);
+  if (a.vcd === '') throw new UserError('--vcd needs a FILE', EXIT.USAGE);
+  if (a.fst === '') throw new UserError('--fst needs a FILE', EXIT.USAGE);
+  const opts: VcdOptions = { scopes: a['vcd-scope'], from: a['vcd-from'], to: a['vcd-to'] };
+  // Options first: a bad one leaves no file behind.
+  checkVcdOptions(opts);
+  selectSignals(model.sig, opts.scopes);
+  const waves: { close(): void; abort(): void }[] = [];
+  try {
+    if (a.vcd !== undefined) waves.push(openWave(model, a.vcd, /\.fst$/i.test(a.vcd), opts));
+    if (a.fst !== undefined) waves.push(openWave(model, a.fst, true, opts));
+    if (a.gtkw !== undefined) waves.push(openGtkw(model, a.gtkw, a.fst ?? a.vcd!, opts));
+  } catch (e) {
+    for (const w of waves) w.abort();
+    throw e;
+  }
+  return waves;
+}
+
 /** A VcdWriteError escaping the run names the waveform file. */
 function runError(e: unknown, a: RunArgs): unknown {
-  return e instanceof VcdWriteError ? writeFailure(e.code, a.vcd ?? 'waveform') : e;
+  return e instanceof VcdWriteError ? writeFailure(e.code, a.vcd ?? a.fst ?? 'waveform') : e;
 }
 
 /** --stats: one line per device. */
@@ -147,7 +187,7 @@ async function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: LoadedProgram): Pr
   const outputs: { abort(): void }[] = [];
   if (consoleFile !== null) outputs.push(consoleFile);
   let trace: { close(): void; abort(): void } | null = null;
-  let vcd: { close(): void; abort(): void } | null = null;
+  let vcd: { close(): void; abort(): void }[] = [];
   let traced: ReturnType<typeof openTraces> = null;
   let r: RunResult;
   const progress = !a.json && process.stderr.isTTY && a['trace-pipeline'] === undefined;
@@ -156,7 +196,7 @@ async function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: LoadedProgram): Pr
     trace = a['trace-pipeline'] === undefined ? null : openLineTrace(model, a['trace-pipeline']);
     if (trace !== null) outputs.push(trace);
     vcd = openVcd(model, a);
-    if (vcd !== null) outputs.push(vcd);
+    outputs.push(...vcd);
     traced = openTraces(model, a);
     // In slices, so that Ctrl-C is seen: the run then stops as a failed one (no output file
     // left, nothing committed to --db) with one line and exit 130.
@@ -178,7 +218,7 @@ async function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: LoadedProgram): Pr
       if (progress) out(2, '\r\x1b[K');
     }
     trace?.close();
-    vcd?.close();
+    for (const w of vcd) w.close();
     traced?.finish(r);
     // The console's last bytes; a sink error met during the run is reported now (bin/io.ts).
     finishDevices(devices);
@@ -233,10 +273,12 @@ export const runCommand = command<RunArgs>({
       .option('trace-pipeline', { type: 'string', describe: 'cycle model: one line per cycle with each stage\'s pc to stderr, or to FILE with --trace-pipeline=FILE (docs/stepper.md)' });
     y = traceOptions(y);
     return y
-      .option('vcd', { type: 'string', requiresArg: true, describe: 'cycle model: write every signal as a VCD waveform to FILE, one time unit per cycle (docs/waveforms.md)' })
-      .option('vcd-scope', { type: 'string', array: true, requiresArg: true, describe: 'with --vcd: only the signals under this dotted scope, e.g. evm.core.ex (repeatable)' })
-      .option('vcd-from', { type: 'string', requiresArg: true, describe: 'with --vcd: first cycle to dump (all values are written there)' })
-      .option('vcd-to', { type: 'string', requiresArg: true, describe: 'with --vcd: last cycle to dump' })
+      .option('vcd', { type: 'string', requiresArg: true, describe: 'cycle model: write every signal and a clock as a VCD waveform to FILE, 10 time units (100 ps) per cycle; a FILE ending in .fst is written as FST (docs/waveforms.md)' })
+      .option('fst', { type: 'string', requiresArg: true, describe: "cycle model: write the waveform in GTKWave's compressed FST format to FILE (a regular file)" })
+      .option('gtkw', { type: 'string', requiresArg: true, describe: 'with --vcd or --fst: write a GTKWave save file to FILE: signals grouped per unit and stage, instructions disassembled by `evminf disasm --filter`' })
+      .option('vcd-scope', { type: 'string', array: true, requiresArg: true, describe: 'with --vcd/--fst: only the signals under this dotted scope, e.g. evm.core.ex (repeatable)' })
+      .option('vcd-from', { type: 'string', requiresArg: true, describe: 'with --vcd/--fst: first cycle to dump (all values are written there)' })
+      .option('vcd-to', { type: 'string', requiresArg: true, describe: 'with --vcd/--fst: last cycle to dump' })
       .option('db', { type: 'string', requiresArg: true, describe: 'the hard drive\'s store: a LevelDB directory (created when missing); what the run writes is committed as one batch when it ends (docs/peripherals.md)' });
   },
   run: runMain,
