@@ -28,8 +28,8 @@ interface Command {
   readonly repeats?: boolean;
 }
 
-/** Instructions `dis` shows when not told: the pc's line in the middle. */
-const DIS_LINES = 9;
+/** Instructions `dis` shows when not told (the pc's line in the middle), and at most. */
+const DIS_LINES = 9, DIS_MAX = 4096;
 
 /** A positive count argument, 1 when absent. */
 function count(arg: string | undefined): number {
@@ -215,6 +215,7 @@ export class Stepper {
    */
   disassembleAround(at: string | undefined, n: number): void {
     const d = this.dbg, pc = d.pc, centre = at === undefined ? pc : d.resolve(at);
+    if (n > DIS_MAX) throw new DebugError(`dis shows at most ${DIS_MAX} instructions`);
     if (centre & 3) throw new DebugError(`${hex8(centre)} is not word aligned`);
     if (d.codeWord(centre) === null) throw new DebugError(`${hex8(centre)} is not in code ROM`);
     // Start up to half the lines before, without leaving the code the centre is in.

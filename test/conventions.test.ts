@@ -146,7 +146,7 @@ describe('the stepper at a terminal', () => {
   });
 
   test('dis: the instructions around the pc, the pc marked, as evminf disasm spells them', () => {
-    const out = session('si 3\ndis\ndis _start 2\ndis 0x10002\nq\n');
+    const out = session('si 3\ndis\ndis _start 2\ndis 0x10002\ndis _start 5000\nq\n');
     const listed = runEvminf(['disasm', loop]).stdout.toString('utf8');
     // objdump's spelling: `   10008:\t00550533          \tadd\tx10,x10,x5`.
     const ref = new Map([...listed.matchAll(/^\s+([0-9a-f]+):\s+([0-9a-f]{8})\s+(.+)$/gm)].map((m) => [Number('0x' + m[1]), `${m[2]}  ${m[3]!.replace('\t', ' ').trim()}`]));
@@ -162,6 +162,7 @@ describe('the stepper at a terminal', () => {
       expect(plain(m[2]!), l).toBe(plain(ref.get(Number('0x' + m[1]))!));
     }
     expect(out.some((l) => l.includes('error: 0x00010002 is not word aligned'))).toBe(true);
+    expect(out.some((l) => l.includes('error: dis shows at most 4096 instructions'))).toBe(true);
   });
 
   test('Ctrl-C stops a running continue between two cycles and the session goes on', async () => {
