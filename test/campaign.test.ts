@@ -121,7 +121,7 @@ describe('evminf fuzz: workers and shards, failures included', () => {
       return join(dir, `fz-${i}.json`);
     });
     expect(merged('fz-merged', files)).toBe(whole);
-  });
+  }, 600_000); // seven QEMU lockstep runs: minutes on a loaded 2-core machine
 });
 
 describe('evminf report merge refuses what does not merge, in one line', () => {
