@@ -113,7 +113,7 @@ describe('evminf block validate', () => {
     const v = cycle.vcd;
     const id = (scope: string, name: string): string => {
       const at = v.indexOf(`$scope module ${scope} $end`);
-      const m = new RegExp(`\\$var wire \\d+ (\\S+) ${name} \\$end`).exec(v.slice(at));
+      const m = new RegExp(`\\$var wire \\d+ (\\S+) ${name}( \\[\\d+:\\d+\\])? \\$end`).exec(v.slice(at));
       expect(m, `${scope}.${name}`).not.toBeNull();
       return m![1]!;
     };

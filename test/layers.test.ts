@@ -16,9 +16,9 @@ export const LAYERS: Record<string, number> = {
   waveforms: 3,
   debug: 4,
   verify: 5,
-  bin: 6, bench: 6, examples: 6, firmware: 6,
+  firmware: 6, bin: 7, bench: 7, examples: 7,
   // The package's public API (docs/api.md): a file at the top, not a folder.
-  'index.ts': 6,
+  'index.ts': 7,
 };
 
 function sources(dir: string, out: string[] = []): string[] {

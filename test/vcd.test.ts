@@ -263,7 +263,7 @@ describe('VcdWriter', () => {
     wr.close();
     expect(text.split('\n').filter((l) => l.startsWith('#'))).toEqual(times.flatMap((t) => (t === 0 ? ['#0', '#5'] : [`#${t}0`, `#${t}5`])));
     expect(text).toContain('$timescale 100ps $end');
-    expect(text).toContain('$var wire 3 ! a [2:0] $end');
+    expect(text).toContain('$var wire 3 " a [2:0] $end');
   });
 
   test.skipIf(!existsSync('/dev/full'))('a full disk is a VcdWriteError with the errno code', () => {
