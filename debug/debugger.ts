@@ -348,15 +348,7 @@ export class Debugger {
   }
 
   private flushOutput(): void {
-    const chunks = this.host['chunks'];
-    for (let fd = 1; fd <= 2; fd++) {
-      const list = chunks[fd]!;
-      while (this.emitted[fd]! < list.length) {
-        const bytes = list[this.emitted[fd]!]!;
-        this.emitted[fd]!++;
-        this.onOutput?.(fd, bytes);
-      }
-    }
+    forwardOutput(this.host, this.emitted, this.onOutput);
   }
 
   // ---- moving back ----
@@ -532,4 +524,20 @@ export function parseNumber(s: string): number | null {
   if (/^0x[0-9a-f]+$/i.test(s)) return parseInt(s.slice(2), 16);
   if (/^[0-9]+$/.test(s)) return parseInt(s, 10);
   return null;
+}
+
+/**
+ * Hand the guest output `host` has produced since `emitted` (chunks so far, per fd) to `onOutput`,
+ * once: replaying history never repeats it (the debugger and the gdb stub both step back).
+ */
+export function forwardOutput(host: LinuxHost, emitted: number[], onOutput: ((fd: number, bytes: Uint8Array) => void) | undefined): void {
+  const chunks = host['chunks'];
+  for (let fd = 1; fd <= 2; fd++) {
+    const list = chunks[fd]!;
+    while (emitted[fd]! < list.length) {
+      const bytes = list[emitted[fd]!]!;
+      emitted[fd]!++;
+      onOutput?.(fd, bytes);
+    }
+  }
 }

@@ -32,7 +32,7 @@ import { Perm, type AddressSpace } from '../cpu/memory.js';
 import type { LoadedProgram } from '../cpu/program.js';
 import type { Device } from '../peripherals/device.js';
 import { PipelineView, STAGE_NAMES, STATE_NAMES } from '../waveforms/linetrace.js';
-import type { SessionEnd, StageInfo } from './debugger.js';
+import { forwardOutput, type SessionEnd, type StageInfo } from './debugger.js';
 import { restore, snapshot, type Snapshot } from './snapshot.js';
 
 export type WatchKind = 'write' | 'read' | 'access';
@@ -375,15 +375,7 @@ export class GdbTarget {
   }
 
   private flushOutput(): void {
-    const chunks = this.host['chunks'];
-    for (let fd = 1; fd <= 2; fd++) {
-      const list = chunks[fd]!;
-      while (this.emitted[fd]! < list.length) {
-        const bytes = list[this.emitted[fd]!]!;
-        this.emitted[fd]!++;
-        this.onOutput?.(fd, bytes);
-      }
-    }
+    forwardOutput(this.host, this.emitted, this.onOutput);
   }
 
   // ---- moving back ----

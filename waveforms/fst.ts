@@ -10,11 +10,11 @@
 // block's time table. The header at offset 0 is rewritten by close() with the
 // final times and counts, so the output must be a regular file.
 
-import { closeSync, fstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 import { deflateSync, gzipSync } from 'node:zlib';
 import type { CycleTracer } from '../cpu/core.js';
 import type { Signals } from '../cpu/signals.js';
-import { checkVcdOptions, CLOCK_NAME, scopeTree, selectSignals, varReference, VCD_PERIOD, VcdOptionError, VcdWriteError, type ScopeNode, type VcdOptions } from './vcd.js';
+import { checkVcdOptions, CLOCK_NAME, scopeTree, selectSignals, varReference, VCD_PERIOD, VcdOptionError, VcdWriteError, WaveFile, type ScopeNode, type VcdOptions } from './vcd.js';
 
 // Block types and hierarchy tags (fstapi.h).
 const FST_BL_HDR = 0, FST_BL_GEOM = 3, FST_BL_HIER = 4, FST_BL_VCDATA_DYN_ALIAS2 = 8;
@@ -362,45 +362,9 @@ export class FstWriter implements CycleTracer {
   }
 }
 
-/** An FST under a temporary name, renamed into place by close() (as VcdFile). */
-export class FstFile {
-  readonly writer: FstWriter;
-  private fd: number;
-  private readonly tmp: string;
-
-  constructor(readonly path: string, sig: Signals, opts: FstOptions = {}) {
-    checkVcdOptions(opts);
-    selectSignals(sig, opts.scopes);
-    this.tmp = `${path}.tmp-${process.pid}`;
-    this.fd = openSync(this.tmp, 'w');
-    try {
-      this.writer = new FstWriter(sig, this.fd, opts);
-    } catch (e) {
-      this.abort();
-      throw e;
-    }
-  }
-
-  close(): void {
-    if (this.fd < 0) return;
-    try {
-      this.writer.close();
-      closeSync(this.fd);
-      this.fd = -1;
-      renameSync(this.tmp, this.path);
-    } catch (e) {
-      this.abort();
-      if (e instanceof VcdWriteError) throw e;
-      const code = (e as NodeJS.ErrnoException).code ?? 'error';
-      throw new VcdWriteError(`cannot write the waveform (${code})`, code);
-    }
-  }
-
-  abort(): void {
-    if (this.fd >= 0) {
-      try { closeSync(this.fd); } catch { /* already closed */ }
-      this.fd = -1;
-    }
-    try { unlinkSync(this.tmp); } catch { /* never created or already gone */ }
+/** An FST under a temporary name, renamed into place by close() (WaveFile, as VcdFile). */
+export class FstFile extends WaveFile<FstWriter, FstOptions> {
+  constructor(path: string, sig: Signals, opts: FstOptions = {}) {
+    super(path, sig, opts, (s, fd, o) => new FstWriter(s, fd, o));
   }
 }

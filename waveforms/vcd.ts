@@ -448,22 +448,23 @@ export function attachVcd(core: TracedCore, w: CycleTracer): void {
 }
 
 /**
- * A VCD file written under a temporary name and renamed into place by `close()`, so a run that
- * fails to write it never leaves a truncated file under the name the user gave.
+ * A waveform file written under a temporary name and renamed into place by `close()`, so a run
+ * that fails to write it never leaves a truncated file under the name the user gave. The format
+ * is the writer's (VcdFile, and FstFile in waveforms/fst.ts).
  */
-export class VcdFile {
-  readonly writer: VcdWriter;
+export class WaveFile<W extends { close(): void }, O extends VcdOptions = VcdOptions> {
+  readonly writer: W;
   private fd: number;
   private readonly tmp: string;
 
   /** Throws VcdOptionError for bad options, else the open error (an ErrnoException). */
-  constructor(readonly path: string, sig: Signals, opts: VcdOptions = {}) {
+  constructor(readonly path: string, sig: Signals, opts: O, make: (sig: Signals, fd: number, opts: O) => W) {
     checkVcdOptions(opts);
     selectSignals(sig, opts.scopes);
     this.tmp = `${path}.tmp-${process.pid}`;
     this.fd = openSync(this.tmp, 'w');
     try {
-      this.writer = new VcdWriter(sig, this.fd, opts);
+      this.writer = make(sig, this.fd, opts);
     } catch (e) {
       this.abort();
       throw e;
@@ -493,5 +494,12 @@ export class VcdFile {
       this.fd = -1;
     }
     try { unlinkSync(this.tmp); } catch { /* never created or already gone */ }
+  }
+}
+
+/** A VCD file (WaveFile). */
+export class VcdFile extends WaveFile<VcdWriter> {
+  constructor(path: string, sig: Signals, opts: VcdOptions = {}) {
+    super(path, sig, opts, (s, fd, o) => new VcdWriter(s, fd, o));
   }
 }
