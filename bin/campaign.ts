@@ -19,7 +19,7 @@ export interface CampaignArgs {
 /** --jobs, --shard, --report. */
 export function campaignOptions(y: Argv): Argv {
   return y
-    .option('jobs', { type: 'string', requiresArg: true, describe: 'worker threads (default: every core); the results are those of --jobs 1' })
+    .option('jobs', { type: 'string', requiresArg: true, describe: 'worker processes (default: every core); the results are those of --jobs 1' })
     .option('shard', { type: 'string', requiresArg: true, describe: 'run the i-th of n slices of the cases: i/n, or auto/n with i from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (docs/campaigns.md)' })
     .option('report', { type: 'string', requiresArg: true, describe: 'write the JSON report to FILE (evminf report merge combines the reports of shards)' });
 }

@@ -5,12 +5,13 @@
 // A campaign is a function from a case index to that case's contribution: sums (programs,
 // instructions, failures), tallies (statuses, coverage by row) and failures. The report folds
 // the contributions in index order, so it is the same whether the cases ran on one thread, on N
-// worker threads in any order, or as shards on different machines whose reports are merged:
+// worker processes in any order, or as shards on different machines whose reports are merged:
 // sums and tallies add, failures are kept sorted by case index, and the covered index ranges
 // are joined. Nothing that depends on the machine (times, paths) goes into a report.
 
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /** One case's contribution. */
 export interface CaseResult {
@@ -130,7 +131,7 @@ export interface RunOptions {
   shard?: Shard;
   /** Given to every case beside the parameters but kept out of the report (machine-local paths). */
   local?: Record<string, unknown>;
-  /** Worker threads (1: this thread). */
+  /** Worker processes (1: this process). */
   jobs?: number;
   /** After each case: cases done and failures so far. */
   onProgress?: (done: number, total: number, failures: number) => void;
@@ -143,7 +144,11 @@ export type CampaignLoader = (name: string) => Promise<Campaign<Record<string, u
 
 /**
  * Run the shard's cases of campaign `name` and fold them into its report. With jobs > 1 the cases
- * go to worker threads (verify/campaign-worker.ts) in small batches, as each worker asks for work.
+ * go to worker processes (verify/campaign-worker.ts) in small batches, as each worker asks for
+ * work. Processes, not worker threads: the fuzz and instruction campaigns start QEMU for every
+ * case, and child processes started from several worker threads of one Node process race in
+ * libuv's SIGCHLD handling (a `uv__signal_handler` assertion aborts the process, or a child's exit
+ * is never seen and the run hangs; about one run in three with four workers here).
  */
 export async function runCampaign(name: string, params: Record<string, unknown>, load: CampaignLoader, o: RunOptions = {}): Promise<Report> {
   const c = await load(name);
@@ -186,8 +191,8 @@ export async function runCampaign(name: string, params: Record<string, unknown>,
 }
 
 /** Messages between the runner and a worker. */
-export type ToWorker = { kind: 'run'; start: number; end: number } | { kind: 'stop' };
-export type FromWorker = { kind: 'result'; index: number; result: CaseResult } | { kind: 'idle' } | { kind: 'error'; message: string };
+export type ToWorker = { kind: 'init'; name: string; params: Record<string, unknown> } | { kind: 'run'; start: number; end: number } | { kind: 'stop' };
+export type FromWorker = { kind: 'ready' } | { kind: 'result'; index: number; result: CaseResult } | { kind: 'idle' } | { kind: 'error'; message: string };
 
 function inWorkers(name: string, params: Record<string, unknown>, lo: number, hi: number, jobs: number, finished: (k: number, r: CaseResult) => void): Promise<void> {
   // Batches small enough to balance the load, large enough that messages cost little.
@@ -195,30 +200,38 @@ function inWorkers(name: string, params: Record<string, unknown>, lo: number, hi
   let next = lo;
   return new Promise<void>((resolve, reject) => {
     let live = jobs, failed = false;
-    const workers: Worker[] = [];
+    const workers: ChildProcess[] = [];
     const fail = (e: Error): void => {
       if (failed) return;
       failed = true;
-      for (const w of workers) void w.terminate();
+      for (const w of workers) w.kill('SIGKILL');
       reject(e);
     };
+    const worker = fileURLToPath(new URL('./campaign-worker.js', import.meta.url));
     for (let j = 0; j < jobs; j++) {
-      const w = new Worker(new URL('./campaign-worker.js', import.meta.url), { workerData: { name, params } });
+      const w = fork(worker, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
       workers.push(w);
+      let stopped = false;
+      const send = (m: ToWorker): void => { w.send(m); };
       const feed = (): void => {
-        if (next >= hi) { w.postMessage({ kind: 'stop' } satisfies ToWorker); return; }
+        if (next >= hi) { stopped = true; send({ kind: 'stop' }); return; }
         const start = next;
         next = Math.min(hi, next + batch);
-        w.postMessage({ kind: 'run', start, end: next } satisfies ToWorker);
+        send({ kind: 'run', start, end: next });
       };
       w.on('message', (m: FromWorker) => {
         if (failed) return;
-        if (m.kind === 'result') finished(m.index, m.result);
+        if (m.kind === 'ready') send({ kind: 'init', name, params });
+        else if (m.kind === 'result') finished(m.index, m.result);
         else if (m.kind === 'idle') feed();
         else fail(new Error(m.message));
       });
       w.on('error', (e) => fail(e));
-      w.on('exit', () => { if (--live === 0 && !failed) resolve(); });
+      w.on('exit', (code, signal) => {
+        if (failed) return;
+        if (!stopped) { fail(new Error(`campaign ${name}: a worker process ${signal !== null ? `died of ${signal}` : `exited with code ${code}`} before its work was done`)); return; }
+        if (--live === 0) resolve();
+      });
     }
   });
 }

@@ -139,7 +139,7 @@ const BY_NAME: Readonly<Record<CampaignName, AnyCampaign>> = {
   insn: insn as unknown as AnyCampaign,
 };
 
-/** A campaign by name (the worker threads load theirs this way). */
+/** A campaign by name (the worker processes load theirs this way). */
 export function loadCampaign(name: string): Promise<AnyCampaign> {
   if (!Object.hasOwn(BY_NAME, name)) return Promise.reject(new Error(`no campaign ${name}`));
   return Promise.resolve(BY_NAME[name as CampaignName]);
