@@ -116,8 +116,8 @@ function translatable(ex: number): boolean {
   }
 }
 
-/** The gas of a block's first k instructions (for bail-outs). */
-function bail(s: BlockHost, ops: Int32Array, k: number, pc: number, gc: Float64Array): number {
+/** The gas of a block's first k instructions (for bail-outs): sets s.bk and s.bpc. */
+export function bail(s: BlockHost, ops: Int32Array, k: number, pc: number, gc: Float64Array): number {
   let g = 0;
   for (let j = 0; j < k; j++) g += gc[ops[j]!]!;
   s.bk = k;
@@ -147,10 +147,146 @@ const WRITE: Record<number, (k: number) => string> = {
 const loadedValue = (k: number, w: number, signed: boolean): string =>
   signed && w < 4 ? `extend(${READ[w]!(k)}, ${w}, true)` : READ[w]!(k);
 /** The site cache check and refill; `out` bails out when no region holds the access. */
-const site = (k: number, w: number, find: string, out: string): string =>
+const site_ = (k: number, w: number, find: string, out: string): string =>
   `if (a < b${k} || a + ${w} > e${k}) { const r = s.${find}(a, ${w}); if (r === null) ${out} b${k} = r.base; e${k} = r.end; u${k} = r.u8; d${k} = r.dv; }`;
 /** The functions of isa/semantics.ts a block may call, by their names (the rows' `fn`). */
-const SEM_NAMES = [...sem.FN_NAMES.filter((f) => f !== ''), 'misaligned', 'extend'] as const;
+export const SEM_NAMES = [...sem.FN_NAMES.filter((f) => f !== ''), 'misaligned', 'extend'] as const;
+
+/**
+ * The register locals of a translated function. Guest registers live in JavaScript locals
+ * r1..r31 for the length of the function, so V8 keeps them in machine registers: a register is
+ * read from `x` once (when the function reads it before writing it) and written back once, at
+ * the end or at a bail-out, if it was written.
+ */
+export class RegLocals {
+  readonly loaded = new Set<number>();
+  readonly dirty = new Set<number>();
+  read(r: number): string {
+    if (r === 0) return '0';
+    if (!this.dirty.has(r)) this.loaded.add(r);
+    return `r${r}`;
+  }
+  write(r: number, v: string): string {
+    this.dirty.add(r);
+    return `r${r} = ${v};`;
+  }
+  /** The write-back of every register written so far (before a bail-out or the end). */
+  writeBack(): string {
+    return [...this.dirty].sort((a, b) => a - b).map((r) => `x[${r}] = r${r};`).join(' ');
+  }
+  /** The declaration of the locals, at the function's start ('' when it uses none). */
+  declare(): string {
+    const regs = [...new Set([...this.loaded, ...this.dirty])].sort((a, b) => a - b);
+    return regs.length === 0 ? '' : `let ${regs.map((r) => (this.loaded.has(r) ? `r${r} = x[${r}]` : `r${r} = 0`)).join(', ')};`;
+  }
+}
+
+/** Where control goes after an instruction. */
+export type Flow =
+  | { kind: 'next' }
+  /** JAL: a constant target. */
+  | { kind: 'jump'; target: number }
+  /** JALR: the target is in the local `t`. */
+  | { kind: 'jumpr' }
+  /** A conditional branch: `cond` (a JavaScript expression) true goes to `taken`. */
+  | { kind: 'branch'; cond: string; taken: number; fall: number };
+
+/** One instruction as JavaScript inside a translated function. */
+export interface EmittedInsn {
+  op: number;
+  pc: number;
+  /** Statements, in order; a bail-out (`out`) comes before the instruction's first side effect. */
+  lines: string[];
+  flow: Flow;
+  /** The instruction has a memory-access site k (its site cache variables b_k, e_k, u_k, d_k). */
+  site: boolean;
+}
+
+/**
+ * The JavaScript of the instruction at word offset i of `code` (loaded at `base`), as the k-th of
+ * its function: or null when it cannot be translated (it ends the function before it). `out` is
+ * the bail-out statement. Every translator (blocks here, and the timing model's) emits
+ * instructions with this one function, so their semantics cannot drift apart.
+ */
+export function emitInsn(code: Predecoded, base: number, i: number, k: number, regs: RegLocals, out: string): EmittedInsn | null {
+  const ctl = code.ctl[i]!;
+  const op = ctl & 0xff;
+  if (!translatable(EXEC[op]!)) return null;
+  const rd = (ctl >> 8) & 31, rs1 = (ctl >> 16) & 31, rs2 = ctl >>> 24, imm = code.imm[i]!;
+  const pc = (base + 4 * i) >>> 0;
+  const npc = (pc + 4) >>> 0;
+  const row = TABLE[op]!;
+  const f = row.fn;
+  const lines: string[] = [`// ${hex(pc)}: ${row.name}`];
+  let flow: Flow = { kind: 'next' };
+  let site = false;
+  switch (EXEC[op]!) {
+    case Exec.RR:
+      if (rd !== 0) lines.push(regs.write(rd, `${f}(${regs.read(rs1)}, ${regs.read(rs2)})`));
+      break;
+    case Exec.RI:
+      if (rd !== 0) lines.push(regs.write(rd, `${f}(${regs.read(rs1)}, ${imm})`));
+      break;
+    // No register operand: the value is known now.
+    case Exec.PI:
+      if (rd !== 0) lines.push(regs.write(rd, `${sem.compute(FN[op]!, pc, imm)}`));
+      break;
+    case Exec.I:
+      if (rd !== 0) lines.push(regs.write(rd, `${sem.compute(FN[op]!, 0, imm)}`));
+      break;
+    case Exec.JUMP_PC: {
+      const t = sem.compute(FN[op]!, pc, imm) >>> 0;
+      if (sem.misaligned(t)) return null;
+      if (rd !== 0) lines.push(regs.write(rd, `${npc | 0}`));
+      flow = { kind: 'jump', target: t };
+      break;
+    }
+    case Exec.JUMP_R:
+      lines.push(`t = ${f}(${regs.read(rs1)}, ${imm}) >>> 0;`, `if (misaligned(t)) ${out}`);
+      if (rd !== 0) lines.push(regs.write(rd, `${npc | 0}`));
+      flow = { kind: 'jumpr' };
+      break;
+    case Exec.BRANCH: {
+      const t = (pc + imm) >>> 0;
+      if (sem.misaligned(t)) return null;
+      flow = { kind: 'branch', cond: `${f}(${regs.read(rs1)}, ${regs.read(rs2)})`, taken: t, fall: npc };
+      break;
+    }
+    case Exec.LOAD: {
+      const w = row.width;
+      lines.push(`a = (${regs.read(rs1)} + ${imm}) >>> 0;`, site_(k, w, 'loadRegion', out));
+      lines.push(rd !== 0 ? regs.write(rd, loadedValue(k, w, row.signed)) : `${READ[w]!(k)};`);
+      site = true;
+      break;
+    }
+    case Exec.STORE: {
+      const w = row.width;
+      lines.push(`a = (${regs.read(rs1)} + ${imm}) >>> 0;`, site_(k, w, 'storeRegion', out));
+      lines.push(`v = ${regs.read(rs2)};`, `${WRITE[w]!(k)};`);
+      site = true;
+      break;
+    }
+    case Exec.NOP:
+      // FENCE: memory is sequentially consistent here (docs/isa.md).
+      break;
+  }
+  return { op, pc, lines, flow, site };
+}
+
+/** The declarations of a function's site caches (module scope of its source). */
+export const siteVars = (sites: readonly number[]): string[] => sites.map((k) => `var b${k} = 1, e${k} = 0, u${k} = NO_U8, d${k} = NO_DV;`);
+/** On entry: site caches filled under another address space are emptied. */
+export const siteEpoch = (sites: readonly number[]): string =>
+  sites.length === 0 ? '' : `if (s.epoch !== EP) { EP = s.epoch; ${sites.map((k) => `e${k} = 0;`).join(' ')} }`;
+
+/** The gas of instructions `ops` as one expression over the cost table `gc`. */
+export function costOf(ops: readonly number[]): string {
+  // Costs are integers below 2^32 and a function holds at most a few thousand of them: the
+  // grouped sum is exact in a double, and equal to the interpreter's one-by-one sum.
+  const counts = new Map<number, number>();
+  for (const op of ops) counts.set(op, (counts.get(op) ?? 0) + 1);
+  return counts.size === 0 ? '0' : [...counts].map(([op, c]) => (c === 1 ? `gc[${op}]` : `gc[${op}] * ${c}`)).join(' + ');
+}
 
 /** Translate the block starting at word offset `start` of `code` (loaded at `base`), or null. */
 export function translate(code: Predecoded, base: number, start: number): { fn: BlockFn; len: number } | null {
@@ -158,135 +294,69 @@ export function translate(code: Predecoded, base: number, start: number): { fn: 
   const body: string[] = [];
   const sites: number[] = [];
   const n = code.ctl.length;
-  // Guest registers live in JavaScript locals r1..r31 for the length of the block, so V8 keeps
-  // them in machine registers: a register is read from `x` once (when the block reads it before
-  // writing it) and written back once, at the block's end or at a bail-out, if it was written.
-  const loaded = new Set<number>();
-  const dirty = new Set<number>();
-  const read = (r: number): string => {
-    if (r === 0) return '0';
-    if (!dirty.has(r)) loaded.add(r);
-    return `r${r}`;
-  };
-  const write = (r: number, v: string): string => {
-    dirty.add(r);
-    return `r${r} = ${v};`;
-  };
-  /** The write-back of every register written so far (before a bail-out or the end). */
-  const writeBack = (): string => [...dirty].sort((a, b) => a - b).map((r) => `x[${r}] = r${r};`).join(' ');
+  const regs = new RegLocals();
   let end = 'end';
-  translation: for (let i = start; i < n && ops.length < MAX_BLOCK; i++) {
-    const ctl = code.ctl[i]!;
-    const op = ctl & 0xff;
-    if (!translatable(EXEC[op]!)) break;
-    const rd = (ctl >> 8) & 31, rs1 = (ctl >> 16) & 31, rs2 = ctl >>> 24, imm = code.imm[i]!;
-    const pc = (base + 4 * i) >>> 0;
-    const npc = (pc + 4) >>> 0;
+  for (let i = start; i < n && ops.length < MAX_BLOCK; i++) {
     const k = ops.length;
-    const out = `{ ${writeBack()} return bail(s, OPS, ${k}, ${pc}, gc); }`;
-    const row = TABLE[op]!;
-    const ex = EXEC[op]!, f = row.fn;
-    const line: string[] = [`// ${hex(pc)}: ${row.name}`];
-    switch (ex) {
-      case Exec.RR:
-        if (rd !== 0) line.push(write(rd, `${f}(${read(rs1)}, ${read(rs2)})`));
-        break;
-      case Exec.RI:
-        if (rd !== 0) line.push(write(rd, `${f}(${read(rs1)}, ${imm})`));
-        break;
-      // No register operand: the value is known now.
-      case Exec.PI:
-        if (rd !== 0) line.push(write(rd, `${sem.compute(FN[op]!, pc, imm)}`));
-        break;
-      case Exec.I:
-        if (rd !== 0) line.push(write(rd, `${sem.compute(FN[op]!, 0, imm)}`));
-        break;
-      case Exec.JUMP_PC: {
-        const t = sem.compute(FN[op]!, pc, imm) >>> 0;
-        if (sem.misaligned(t)) break translation;
-        if (rd !== 0) line.push(write(rd, `${npc | 0}`));
-        end = `s.bpc = ${t};`;
-        break;
-      }
-      case Exec.JUMP_R:
-        line.push(`t = ${f}(${read(rs1)}, ${imm}) >>> 0;`, `if (misaligned(t)) ${out}`);
-        if (rd !== 0) line.push(write(rd, `${npc | 0}`));
-        end = 's.bpc = t;';
-        break;
-      case Exec.BRANCH: {
-        const t = (pc + imm) >>> 0;
-        if (sem.misaligned(t)) break translation;
-        end = `s.bpc = ${f}(${read(rs1)}, ${read(rs2)}) ? ${t} : ${npc};`;
-        break;
-      }
-      case Exec.LOAD: {
-        const w = row.width;
-        line.push(`a = (${read(rs1)} + ${imm}) >>> 0;`, site(k, w, 'loadRegion', out));
-        line.push(rd !== 0 ? write(rd, loadedValue(k, w, row.signed)) : `${READ[w]!(k)};`);
-        sites.push(k);
-        break;
-      }
-      case Exec.STORE: {
-        const w = row.width;
-        line.push(`a = (${read(rs1)} + ${imm}) >>> 0;`, site(k, w, 'storeRegion', out));
-        line.push(`v = ${read(rs2)};`, `${WRITE[w]!(k)};`);
-        sites.push(k);
-        break;
-      }
-      case Exec.NOP:
-        // FENCE: memory is sequentially consistent here (docs/isa.md).
-        break;
-    }
-    ops.push(op);
-    body.push(line.join('\n  '));
-    if (row.checkTarget) break; // a control transfer ends the block
+    const e = emitInsn(code, base, i, k, regs, `{ ${regs.writeBack()} return bail(s, OPS, ${k}, ${(base + 4 * i) >>> 0}, gc); }`);
+    if (e === null) break;
+    if (e.site) sites.push(k);
+    ops.push(e.op);
+    body.push(e.lines.join('\n  '));
+    const f = e.flow;
+    if (f.kind === 'next') continue;
+    end = f.kind === 'jump' ? `s.bpc = ${f.target};` : f.kind === 'jumpr' ? 's.bpc = t;' : `s.bpc = ${f.cond} ? ${f.taken} : ${f.fall};`;
+    break; // a control transfer ends the block
   }
   if (ops.length === 0) return null;
   const len = ops.length;
   const endPc = (base + 4 * (start + len)) >>> 0;
   if (end === 'end') end = `s.bpc = ${endPc};`;
-  // Costs are integers below 2^32 and a block holds at most MAX_BLOCK of them: the grouped sum
-  // is exact in a double, and equal to the interpreter's one-by-one sum.
-  const counts = new Map<number, number>();
-  for (const op of ops) counts.set(op, (counts.get(op) ?? 0) + 1);
-  const cost = [...counts].map(([op, c]) => (c === 1 ? `gc[${op}]` : `gc[${op}] * ${c}`)).join(' + ');
-  const regs = [...new Set([...loaded, ...dirty])].sort((a, b) => a - b);
   const src = [
     `"use strict";`,
     `const { ${SEM_NAMES.join(', ')} } = sem;`,
     `var EP = -1;`,
-    ...sites.map((k) => `var b${k} = 1, e${k} = 0, u${k} = NO_U8, d${k} = NO_DV;`),
+    ...siteVars(sites),
     `return function block_${(base + 4 * start).toString(16)}(s, x, gc, room) {`,
-    `  const g = ${cost};`,
+    `  const g = ${costOf(ops)};`,
     `  if (g > room) return -1;`,
-    sites.length === 0 ? '' : `  if (s.epoch !== EP) { EP = s.epoch; ${sites.map((k) => `e${k} = 0;`).join(' ')} }`,
+    `  ${siteEpoch(sites)}`,
     `  let a = 0, v = 0, t = 0;`,
-    regs.length === 0 ? '' : `  let ${regs.map((r) => (loaded.has(r) ? `r${r} = x[${r}]` : `r${r} = 0`)).join(', ')};`,
+    `  ${regs.declare()}`,
     `  ${body.join('\n  ')}`,
     `  ${end}`,
-    dirty.size === 0 ? '' : `  ${writeBack()}`,
+    regs.dirty.size === 0 ? '' : `  ${regs.writeBack()}`,
     `  s.bk = ${len};`,
     `  return g;`,
     `};`,
   ].join('\n');
-  let fn = compiled.get(src);
-  if (fn === undefined) {
-    if (compiled.size >= MAX_COMPILED) compiled.clear();
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const make = new Function('sem', 'bail', 'OPS', 'NO_U8', 'NO_DV', src) as
-      (s: typeof sem, b: typeof bail, ops: Int32Array, u8: Uint8Array, dv: DataView) => BlockFn;
-    fn = make(sem, bail, Int32Array.from(ops), NO_U8, NO_DV);
-    compiled.set(src, fn);
-  }
-  return { fn, len };
+  return { fn: compile<BlockFn>(src, ops), len };
 }
 
 /**
  * Translations by source text, shared by every code region holding the same instructions at the
  * same addresses: a program loaded again, or the same contract code EVALed into frame after
- * frame, reuses the machine code V8 already made for it. Sharing is safe because a block's only
- * state is its site caches, which are tagged with the globally unique epoch of the address space
- * that filled them.
+ * frame, reuses the machine code V8 already made for it. Sharing is safe because a translated
+ * function's only state is its site caches, which are tagged with the globally unique epoch of
+ * the address space that filled them.
  */
-const compiled = new Map<string, BlockFn>();
+const compiled = new Map<string, unknown>();
 const MAX_COMPILED = 1 << 15;
+
+/**
+ * The function made by `src` (the body of a factory that returns it), compiled once per source
+ * text. The source sees `sem` (isa/semantics.ts), `bail`, `OPS` (the opcodes of its
+ * instructions, for bail-outs), and the empty `NO_U8`/`NO_DV` the site caches start with.
+ */
+export function compile<F>(src: string, ops: readonly number[]): F {
+  let fn = compiled.get(src) as F | undefined;
+  if (fn === undefined) {
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const make = new Function('sem', 'bail', 'OPS', 'NO_U8', 'NO_DV', src) as
+      (s: typeof sem, b: typeof bail, ops: Int32Array, u8: Uint8Array, dv: DataView) => F;
+    fn = make(sem, bail, Int32Array.from(ops), NO_U8, NO_DV);
+    compiled.set(src, fn);
+  }
+  return fn;
+}
