@@ -304,7 +304,7 @@ export class Debugger {
         const toCycle = untilCycle - this.core.cycles - 1;
         const n = Math.min(left, toCycle, SLICE_STEPS - ((this.clock.steps - start) % SLICE_STEPS) - 1);
         if (n > 0) {
-          this.ticks(n);
+          this.ticks(n, untilCycle - 1);
           this.flushOutput();
           const end = this.clock.end;
           if (end !== null) return this.stop('end', [describeSessionEnd(end)]);
@@ -346,15 +346,17 @@ export class Debugger {
   }
 
   /**
-   * Up to `n` clock steps at once (fewer when the root frame ends, or a frame switch ends the
-   * chunk early), stopping at every snapshot step as tick does. A step is one Core.cycle(): the
-   * cycles a frame switch spends (core.switchCycles) belong to the step that caused it.
+   * Up to `n` clock steps at once, and no further than cycle `lastCycle` (fewer when the root
+   * frame ends or a frame switch jumps the cycle count), stopping at every snapshot step as tick
+   * does. A step is one Core.cycle(): the cycles a frame switch spends (core.switchCycles) belong
+   * to the step that caused it.
    */
-  private ticks(n: number): void {
+  private ticks(n: number, lastCycle: number): void {
     const core = this.core, clock = this.clock, every = this.every;
     const target = clock.steps + n;
     while (clock.steps < target && clock.end === null) {
-      const k = Math.min(target - clock.steps, every - (clock.steps % every));
+      const k = Math.min(target - clock.steps, every - (clock.steps % every), lastCycle - core.cycles);
+      if (k <= 0) return;
       const c0 = core.cycles, s0 = core.switchCycles;
       let end: SessionEnd | null;
       try {

@@ -9,12 +9,12 @@ const hex8 = (v: number): string => (v >>> 0).toString(16).padStart(8, '0');
 const hexw = (v: number, w: number): string => (v >>> 0).toString(16).padStart(Math.ceil(w / 4), '0');
 const SVG = 'http://www.w3.org/2000/svg';
 const ABI = ['zero', 'ra', 'sp', 'gp', 'tp', 't0', 't1', 't2', 's0', 's1', 'a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9', 's10', 's11', 't3', 't4', 't5', 't6'];
-const PSET_BITS = ['HARD_DRIVE', 'CRYPTO', 'INFINITE_GAS', 'INTERRUPT', 'B4', 'B5', 'B6', 'B7'];
 
 const worker = new Worker('worker.js');
 let state: MachineState | null = null;
 let prevRegs: readonly number[] = [];
 let running = false;
+let lastCycle = 0;
 let names: readonly string[] = [];
 let widths: readonly number[] = [];
 const picked: string[] = [];
@@ -49,6 +49,7 @@ worker.onmessage = (e: MessageEvent<Reply>) => {
   switch (m.t) {
     case 'state':
       showError('');
+      lastCycle = m.state.cycle;
       prevRegs = state?.regs ?? [];
       state = m.state;
       setRunning(false);
@@ -58,8 +59,12 @@ worker.onmessage = (e: MessageEvent<Reply>) => {
     case 'progress':
       $('cycle').textContent = String(m.cycle);
       $('retired').textContent = String(m.retired);
-      $('speed').textContent = `${m.mcps.toFixed(2)} M cycles/s`;
-      $('speed').dataset.mcps = String(m.mcps);
+      // Single steps say nothing of speed; runs of a few thousand cycles and more do.
+      if (m.cycle - lastCycle >= 10000 || m.running) {
+        $('speed').textContent = `${m.mcps.toFixed(2)} M cycles/s`;
+        $('speed').dataset.mcps = String(m.mcps);
+      }
+      lastCycle = m.cycle;
       if (m.running) $('status').textContent = `running: cycle ${m.cycle}`;
       break;
     case 'hierarchy':
@@ -285,8 +290,7 @@ function drawFrames(s: MachineState): void {
     const tr = document.createElement('tr');
     if (f.running) tr.className = 'running';
     tr.dataset.kind = f.kind; tr.dataset.depth = String(f.depth); tr.dataset.pset = String(f.pset); tr.dataset.gasLeft = String(f.gasLeft);
-    const pset = PSET_BITS.filter((_, b) => (f.pset >> b) & 1).join('|') || '0';
-    for (const c of [String(i), f.kind, String(f.depth), f.parent < 0 ? '-' : String(f.parent), `0x${f.pset.toString(16)} ${pset}`, String(f.gasUsed), f.gasLeft === null ? '∞' : String(f.gasLeft), hex8(f.pc)]) {
+    for (const c of [String(i), f.kind, String(f.depth), f.parent < 0 ? '-' : String(f.parent), `0x${f.pset.toString(16).padStart(2, "0")} ${f.psetNames.replace(/\|/g, ' ')}`, String(f.gasUsed), f.gasLeft === null ? '∞' : String(f.gasLeft), hex8(f.pc)]) {
       const td = document.createElement('td');
       td.textContent = c;
       tr.append(td);

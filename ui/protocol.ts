@@ -49,6 +49,8 @@ export interface FrameView {
   readonly kind: 'root' | 'eval' | 'handler';
   readonly depth: number;
   readonly pset: number;
+  /** The PSET's bits by name (`HARD_DRIVE|CRYPTO`). */
+  readonly psetNames: string;
   readonly gasUsed: number;
   /** null: infinite. */
   readonly gasLeft: number | null;

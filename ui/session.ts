@@ -21,7 +21,7 @@ import { BLOCK_RAM } from '../firmware/chain/format.js';
 import type { DeviceView, DisLine, FrameView, LoadSpec, MachineState, RegionView, WaveWindow } from './protocol.js';
 
 /** Steps between the debugger's snapshots: a back step replays at most this many. */
-export const SNAPSHOT_EVERY = 4096;
+export const SNAPSHOT_EVERY = 1 << 16;
 /** The most cycles one waveform window or VCD export covers. */
 export const WAVE_MAX = 1 << 14;
 /** Bytes of the memory window, and lines of the disassembly window. */
@@ -31,6 +31,12 @@ const OUTPUT_KEPT = 16 << 10;
 
 /** INTERPRET_BLOCK's permission set (firmware/chain/chain.ts PSET_CONSENSUS). */
 const PSET_CONSENSUS = PermBit.HARD_DRIVE | PermBit.CRYPTO;
+
+const PSET_NAMES: readonly (readonly [number, string])[] = [
+  [PermBit.SUBJECTIVE, 'SUBJECTIVE'], [PermBit.HARD_DRIVE, 'HARD_DRIVE'], [PermBit.CRYPTO, 'CRYPTO'],
+  [PermBit.TIMER, 'TIMER'], [PermBit.INFINITE_GAS, 'INFINITE_GAS'], [PermBit.ALTER_GAS_TABLE, 'ALTER_GAS_TABLE'],
+];
+const psetNames = (p: number): string => PSET_NAMES.filter(([b]) => p & b).map(([, n]) => n).join('|') || '-';
 
 /** The fields of cpu/frames.ts's Frame the view reads (as debug/gdbtarget.ts does). */
 interface FrameFields {
@@ -319,9 +325,9 @@ export class Session {
     const running = calls['frame'] as unknown as FrameFields;
     const left = (used: number, limit: number): number | null => (limit === GAS_INFINITE ? null : limit - used);
     const out: FrameView[] = stack.map((f, i) => ({
-      kind: f.kind, depth: f.depth, pset: f.perm, gasUsed: f.gasUsed, gasLeft: left(f.gasUsed, f.gasLimit), pc: f.pc >>> 0, parent: i - 1, running: false,
+      kind: f.kind, depth: f.depth, pset: f.perm, psetNames: psetNames(f.perm), gasUsed: f.gasUsed, gasLeft: left(f.gasUsed, f.gasLimit), pc: f.pc >>> 0, parent: i - 1, running: false,
     }));
-    out.push({ kind: running.kind, depth: running.depth, pset: core.perm, gasUsed: core.retiredGas, gasLeft: left(core.retiredGas, core.gasLimit), pc: this.dbg.pc, parent: stack.length - 1, running: true });
+    out.push({ kind: running.kind, depth: running.depth, pset: core.perm, psetNames: psetNames(core.perm), gasUsed: core.retiredGas, gasLeft: left(core.retiredGas, core.gasLimit), pc: this.dbg.pc, parent: stack.length - 1, running: true });
     return out;
   }
 
