@@ -306,6 +306,9 @@ export class Debugger {
         if (n > 0) {
           this.ticks(n, untilCycle - 1);
           this.flushOutput();
+          // A frame switch or the end stopped the chunk on its last step, which the pipeline
+          // view did not see: step to it once more from the step before.
+          if (this.clock.end !== null || done()) this.relatch();
           const end = this.clock.end;
           if (end !== null) return this.stop('end', [describeSessionEnd(end)]);
           if (done()) return this.stop('done', []);
@@ -347,16 +350,18 @@ export class Debugger {
 
   /**
    * Up to `n` clock steps at once, and no further than cycle `lastCycle` (fewer when the root
-   * frame ends or a frame switch jumps the cycle count), stopping at every snapshot step as tick
-   * does. A step is one Core.cycle(): the cycles a frame switch spends (core.switchCycles) belong
+   * frame ends or a frame switch jumps the cycle count); the step of each snapshot is a tick. A step is one Core.cycle(): the cycles a frame switch spends (core.switchCycles) belong
    * to the step that caused it.
    */
   private ticks(n: number, lastCycle: number): void {
     const core = this.core, clock = this.clock, every = this.every;
     const target = clock.steps + n;
     while (clock.steps < target && clock.end === null) {
-      const k = Math.min(target - clock.steps, every - (clock.steps % every), lastCycle - core.cycles);
-      if (k <= 0) return;
+      if (lastCycle - core.cycles <= 0) return;
+      // The step a snapshot is taken after is a tick, so the snapshot holds the pipeline view.
+      const toMark = every - (clock.steps % every);
+      if (toMark === 1) { this.tick(); continue; }
+      const k = Math.min(target - clock.steps, toMark - 1, lastCycle - core.cycles);
       const c0 = core.cycles, s0 = core.switchCycles;
       let end: SessionEnd | null;
       try {
@@ -367,8 +372,16 @@ export class Debugger {
       }
       clock.steps += core.cycles - c0 - (core.switchCycles - s0);
       if (end !== null) clock.end = end;
-      if (clock.steps % every === 0) this.remember();
     }
+  }
+
+  /** Take the last step again, by tick, so the pipeline view holds it (ticks does not latch it). */
+  private relatch(): void {
+    const s = this.clock.steps;
+    if (s === 0) return;
+    this.goTo(s - 1);
+    this.tick();
+    this.flushOutput();
   }
 
   /** Breakpoints and watchpoints that fire after this step (breakpoints first), or null. */
