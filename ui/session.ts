@@ -282,6 +282,8 @@ export class Session {
 
   state(): MachineState {
     const d = this.dbg, core = this.core, v = core.v, sig = core.sig;
+    // The memory window shows the running frame's memory: after a frame switch, one of its regions.
+    if (core.mem.find(this.memAddr, 1, 0) === null) this.memAddr = this.defaultMemAddr();
     const at = (name: string): number => v[sig.slot(name)!]!;
     const stages = d.stages()?.map((s) => ({
       ...s, text: s.insn === null ? '' : d.disassemble(s.insn, s.pc),
