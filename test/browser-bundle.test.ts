@@ -3,7 +3,7 @@
 // any `node:` import, and the bundle must not use Buffer or process (no Node globals in a
 // worker). And the check can fail: a module that imports node:fs, or uses Buffer, is caught.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,28 @@ async function problems(entry: string): Promise<string[]> {
   }
   return out;
 }
+
+/** Every .ts file under `dir`. */
+function sourcesUnder(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => join(dir, f));
+}
+
+// The generators of docs and headers (run by `npm run docs`, imported by no hardware module).
+const GENERATORS = ['isa/gendocs.ts', 'peripherals/genregs.ts'];
+
+describe('the hardware folders use nothing of Node', () => {
+  it('no file of isa/, peripherals/ or cpu/ but the two generators imports node: or uses Buffer or process', () => {
+    const files = ['isa', 'peripherals', 'cpu'].flatMap(sourcesUnder);
+    expect(files.length).toBeGreaterThan(40);
+    const bad = files.filter((f) => !GENERATORS.includes(f)).filter((f) => {
+      const code = readFileSync(join(ROOT, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      return /from\s+['"]node:|import\(\s*['"]node:|\bBuffer\s*[.(]|\bprocess\s*\./.test(code);
+    });
+    expect(bad).toEqual([]);
+    // And no hardware module imports a generator.
+    for (const f of files) expect(readFileSync(join(ROOT, f), 'utf8'), f).not.toMatch(/from\s+['"][^'"]*(gendocs|genregs)\.js['"]/);
+  });
+});
 
 describe('the browser bundle', () => {
   it('the worker (dist/ui/model-worker.js) and its whole import graph bundle with no Node import or global', async () => {

@@ -371,6 +371,25 @@ describeWithTools(['chromium'], 'the machine in a browser (evminf ui)', () => {
     console.log(`worker speed (the rest of the run after the pause): ${await page.getAttribute('#speed', 'data-mcps')} M cycles/s`);
   });
 
+  it('the block validation example: INTERPRET_BLOCK over the hard drive, to the end evminf block validate reaches', async () => {
+    const r = cli(['block', 'validate', join(ROOT, 'examples/chain/block-1.rlp'), '--genesis', join(ROOT, 'examples/chain/genesis.json'), '--json']);
+    const json = JSON.parse(r.stdout) as { valid: boolean; cycles: number; instructions: number; evals: number };
+    expect(json.valid).toBe(true);
+    const page = await open(await serve(null));
+    await page.waitForFunction(() => document.querySelectorAll('#example option').length > 2);
+    const value = await page.evaluate(() => [...document.querySelectorAll('#example option')].find((o) => /INTERPRET_BLOCK/.test(o.textContent!))!.getAttribute('value')!);
+    await page.selectOption('#example', value);
+    await page.waitForSelector('#dis div');
+    await idle(page);
+    expect(await page.textContent('#program')).toMatch(/block-1/);
+    await page.click('#b-run');
+    await page.waitForFunction(() => document.body.dataset.running === 'false' && /return/.test(document.getElementById('status')!.textContent!), undefined, { timeout: 30_000 });
+    expect(await cycleOf(page)).toBe(json.cycles);
+    expect(Number(await page.textContent('#retired'))).toBe(json.instructions);
+    await page.screenshot({ path: join(ART, 'block-1-end.png'), fullPage: true });
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+  });
+
   it('bad command lines: one line and a non-zero exit', () => {
     for (const [args, code, msg] of [
       [['ui', 'no-such.S'], 127, /no-such\.S/],

@@ -45,9 +45,10 @@ function handle(c: Command): void {
       break;
     case 'reset':
       if (session !== null) {
-        const bps = session.state().breakpoints;
-        session = new Session(session.spec);
+        const old = session, bps = old.state().breakpoints;
+        session = new Session(old.spec);
         for (const a of bps) session.toggleBreakpoint(a);
+        session.pick(old.pickedSignals);
       }
       break;
     case 'step': case 'stepi': case 'run': case 'runto': {

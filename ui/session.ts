@@ -12,6 +12,7 @@ import { Perm } from '../cpu/memory.js';
 import { PermBit } from '../cpu/perm.js';
 import { loadElf, loadRom, type LoadedProgram } from '../cpu/program.js';
 import type { Device } from '../peripherals/device.js';
+import { DebugConsole } from '../peripherals/console.js';
 import { HardDrive } from '../peripherals/hdd.js';
 import { standardDevices } from '../peripherals/standard.js';
 import { MemoryStore, hashKey } from '../peripherals/store.js';
@@ -116,10 +117,18 @@ export class Session {
   private memAddr: number;
   private disAddr: number | null = null;
   private messages: string[] = [];
+  private console: DebugConsole | undefined;
+  private consoleShown = 0;
 
   constructor(readonly spec: LoadSpec) {
     this.name = spec.name;
-    const onConsole = (b: Uint8Array): void => this.append(b);
+    // Console bytes are shown once: a replay after stepping back writes them again, and only the
+    // bytes beyond the most the console has ever sent are new (as bin/commands/gdb.ts does).
+    const onConsole = (b: Uint8Array): void => {
+      const end = this.console?.stats.bytes ?? this.consoleShown + b.length, start = end - b.length;
+      if (end > this.consoleShown) this.append(b.subarray(Math.max(0, this.consoleShown - start)));
+      this.consoleShown = Math.max(this.consoleShown, end);
+    };
     let prog: LoadedProgram;
     let devices: Device[];
     let pset: number | undefined;
@@ -132,6 +141,7 @@ export class Session {
       prog = loadElf(elf);
       devices = standardDevices({ console: onConsole });
     }
+    this.console = devices.find((x): x is DebugConsole => x instanceof DebugConsole);
     this.core = createModel('cycle', prog, { devices, pset });
     this.dbg = new Debugger(this.core, {
       host: new LinuxHost(),
@@ -166,9 +176,15 @@ export class Session {
     }
   }
 
-  /** What a finished (or abandoned) command said. */
+  /** What a finished (or abandoned) command said; the console's buffered bytes are shown now. */
   stopped(ev: StopEvent): void {
     this.messages = ev.messages;
+    this.console?.drain();
+  }
+
+  /** The signals the waveform shows. */
+  get pickedSignals(): readonly string[] {
+    return this.picked;
   }
 
   back(n: number): void {
