@@ -390,7 +390,7 @@ describeWithTools(['chromium'], 'the machine in a browser (evminf ui)', () => {
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
   });
 
-  it('bad command lines: one line and a non-zero exit', () => {
+  it('bad command lines: one line and a non-zero exit', async () => {
     for (const [args, code, msg] of [
       [['ui', 'no-such.S'], 127, /no-such\.S/],
       [['ui', loop, '--port', '70000'], 2, /--port/],
@@ -401,6 +401,12 @@ describeWithTools(['chromium'], 'the machine in a browser (evminf ui)', () => {
       expect(r.stderr).toMatch(msg);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
+    // A port in use.
+    const url = new URL(await serve(null));
+    const busy = cli(['ui', '--port', url.port]);
+    expect(busy.status).toBe(2);
+    expect(busy.stderr).toMatch(/in use/);
+    expect(busy.stderr.trim().split('\n')).toHaveLength(1);
     const bad = join(tmp, 'bad.S');
     writeFileSync(bad, 'addi x1, x2\n');
     const r = cli(['ui', bad]);
