@@ -259,6 +259,13 @@ describeWithTools(['chromium'], 'the machine in a browser (evminf ui)', () => {
     expect(Number(await page.textContent('#gas-used'))).toBe(json.gas);
     expect(await page.textContent('#status')).toMatch(/exited with code 22/);
     expect(await page.textContent('#output')).toBe('hi\n');
+    // Forward past the end is a one-line error; back still works.
+    await press(page, 's');
+    expect(await page.textContent('#error')).toMatch(/^the program has ended \(exited with code 22\); back steps back$/);
+    expect(await cycleOf(page)).toBe(json.cycles);
+    await press(page, 'b');
+    expect(await page.textContent('#error')).toBe('');
+    expect(await cycleOf(page)).toBe(json.cycles - 1);
     await page.screenshot({ path: join(ART, 'loop-end.png'), fullPage: true });
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
   });

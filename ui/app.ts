@@ -36,6 +36,7 @@ function setRunning(r: boolean): void {
 /** A command that moves time: the page shows "running" until the worker's state arrives. */
 function move(c: Command): void {
   if (state === null) { showError('load a program first'); return; }
+  showError('');
   setRunning(true);
   send(c);
 }
@@ -48,7 +49,6 @@ worker.onmessage = (e: MessageEvent<Reply>) => {
   const m = e.data;
   switch (m.t) {
     case 'state':
-      showError('');
       lastCycle = m.state.cycle;
       prevRegs = state?.regs ?? [];
       state = m.state;
@@ -186,7 +186,7 @@ function draw(): void {
   $('pc').textContent = s.where;
   $('gas-used').textContent = String(s.gasUsed);
   $('gas-left').textContent = s.gasLeft === null ? '∞' : String(s.gasLeft);
-  $('status').textContent = s.ended ?? 'stopped';
+  $('status').textContent = s.ended ?? s.messages[0] ?? 'stopped';
   $('messages').textContent = s.messages.join('\n');
   drawPipeline(s);
   drawDis(s);
