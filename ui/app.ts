@@ -91,6 +91,12 @@ worker.onmessage = (e: MessageEvent<Reply>) => {
   }
 };
 
+// A worker that ran out of memory or failed to load is gone: say so; a reload starts a new one.
+worker.onerror = (e: ErrorEvent) => {
+  setRunning(false);
+  showError(`the model's worker stopped (${e.message || 'out of memory?'}): reload the page`);
+};
+
 // ---- loading ----
 
 async function fetchBytes(url: string): Promise<Uint8Array> {

@@ -10,7 +10,7 @@ import { LinuxHost } from '../cpu/host.js';
 import { createModel } from '../cpu/machine.js';
 import { Perm } from '../cpu/memory.js';
 import { PermBit } from '../cpu/perm.js';
-import { loadElf, loadRom, type LoadedProgram } from '../cpu/program.js';
+import { DEFAULT_STACK_SIZE, loadElf, loadRom, STACK_TOP, type LoadedProgram } from '../cpu/program.js';
 import type { Device } from '../peripherals/device.js';
 import { DebugConsole } from '../peripherals/console.js';
 import { HardDrive } from '../peripherals/hdd.js';
@@ -29,6 +29,8 @@ export const WAVE_MAX = 1 << 14;
 export const MEM_BYTES = 256;
 export const DIS_LINES = 40;
 const OUTPUT_KEPT = 16 << 10;
+/** The memory budget of all live frames in the page (a browser tab holds less than a process). */
+export const PAGE_MEM_LIMIT = 1 << 30;
 
 /** INTERPRET_BLOCK's permission set (firmware/chain/chain.ts PSET_CONSENSUS). */
 const PSET_CONSENSUS = PermBit.HARD_DRIVE | PermBit.CRYPTO;
@@ -133,12 +135,12 @@ export class Session {
     let devices: Device[];
     let pset: number | undefined;
     if (spec.kind === 'block') {
-      prog = loadRom(spec.rom, { input: spec.hash, ramSize: BLOCK_RAM, symbols: [...spec.symbols] });
+      prog = loadRom(spec.rom, { input: spec.hash, ramSize: BLOCK_RAM, symbols: [...spec.symbols], memLimit: PAGE_MEM_LIMIT });
       devices = standardDevices({ console: onConsole, hardDrive: new HardDrive(readStoreImage(spec.store)) });
       pset = PSET_CONSENSUS;
     } else {
       const elf = spec.kind === 'source' ? assembleToElf(spec.text, { file: spec.name }) : spec.bytes;
-      prog = loadElf(elf);
+      prog = loadElf(elf, DEFAULT_STACK_SIZE, STACK_TOP, PAGE_MEM_LIMIT);
       devices = standardDevices({ console: onConsole });
     }
     this.console = devices.find((x): x is DebugConsole => x instanceof DebugConsole);
@@ -147,6 +149,7 @@ export class Session {
       host: new LinuxHost(),
       symbols: prog.symbols,
       snapshotEvery: SNAPSHOT_EVERY,
+      memLimit: PAGE_MEM_LIMIT,
       onOutput: (_fd, b) => this.append(b),
     });
     this.memAddr = this.defaultMemAddr();
