@@ -3,7 +3,8 @@
 // switches, with random bus stalls); a waveform window is the VCD of the same run; back an
 // instruction undoes a step instruction; the block example validates as the CLI validates it.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -137,5 +138,45 @@ describe('the session', () => {
     expect(end.kind).toBe('return');
     const out = (end as { output: Uint8Array }).output;
     expect(new DataView(out.buffer, out.byteOffset).getUint32(0, true)).toBe(1); // valid
+  });
+});
+
+describe('evminf ui serves the page and nothing else', () => {
+  /** A raw GET (the path as given, not normalised by a URL parser). */
+  const get = (port: number, path: string): Promise<{ status: number; type: string; body: string }> => new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('latin1');
+      res.on('data', (d: string) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
+  it('the page, the bundles, the examples and the program; no path outside dist/ui; Ctrl-C stops it', async () => {
+    const prog = join(ROOT, 'examples/kvstore.S');
+    const p = spawn(process.execPath, [join(ROOT, 'dist/bin/evminf.js'), 'ui', prog], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    p.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      p.stdout!.on('data', (d: Buffer) => { out += d.toString(); const m = /^evminf ui: (http:\/\/127\.0\.0\.1:\d+\/\?load=program\/kvstore\.S)\n$/.exec(out); if (m) resolve(m[1]!); });
+      p.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
+    });
+    const port = Number(new URL(url).port);
+    try {
+      expect((await get(port, '/')).body).toMatch(/<script src="app.js">/);
+      expect((await get(port, '/worker.js')).type).toMatch(/javascript/);
+      expect((await get(port, '/examples/index.json')).type).toBe('application/json');
+      expect((await get(port, '/program/kvstore.S')).body).toBe(readFileSync(prog, 'latin1'));
+      for (const bad of ['/../package.json', '/%2e%2e/package.json', '/..%2f..%2fpackage.json', '/%2e%2e%2f%2e%2e%2fLICENSE', '/examples', '/nope', '/program/other.S'])
+        expect((await get(port, bad)).status, bad).toBe(404);
+    } finally {
+      p.kill('SIGINT');
+    }
+    const code = await new Promise<number | null>((resolve) => p.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(err).toBe('evminf ui: stopped\n');
   });
 });
