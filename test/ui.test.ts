@@ -397,6 +397,19 @@ describeWithTools(['chromium'], 'the machine in a browser (evminf ui)', () => {
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
   });
 
+  it('an ELF given to evminf ui is loaded by the page and runs as the CLI runs it', async () => {
+    const elf = join(tmp, 'loop.elf');
+    expect(cli(['asm', loop, '-o', elf]).status).toBe(0);
+    const json = JSON.parse(cli(['run', elf, '--json']).stdout) as { cycles: number; instructions: number };
+    const page = await open(await serve(elf));
+    await page.waitForSelector('#dis div');
+    await idle(page);
+    expect(await page.textContent('#program')).toBe('loop.elf');
+    await press(page, 'r');
+    expect(await cycleOf(page)).toBe(json.cycles);
+    expect(Number(await page.textContent('#retired'))).toBe(json.instructions);
+  });
+
   it('bad command lines: one line and a non-zero exit', async () => {
     for (const [args, code, msg] of [
       [['ui', 'no-such.S'], 127, /no-such\.S/],
