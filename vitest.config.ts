@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const PROJECT = /^(?:\.\.\/)+(cpu|isa|waveforms|peripherals|firmware|debug|verify|bin|bench)\/(.+)\.js$/;
+const PROJECT = /^(?:\.\.\/)+(cpu|isa|waveforms|peripherals|firmware|debug|verify|bin|bench|ui)\/(.+)\.js$/;
 
 function useDist(): Plugin {
   return {

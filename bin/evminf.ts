@@ -32,6 +32,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   run: async () => (await import('./commands/run.js')).runCommand,
   step: async () => (await import('./commands/step.js')).stepCommand,
   gdb: async () => (await import('./commands/gdb.js')).gdbCommand,
+  ui: async () => (await import('./commands/ui.js')).uiCommand,
   asm: async () => (await import('./commands/asm.js')).asmCommand,
   disasm: async () => (await import('./commands/disasm.js')).disasmCommand,
   profile: async () => (await import('./commands/profile.js')).profileCommand,
@@ -69,7 +70,7 @@ async function main(argv: string[]): Promise<void> {
   (y as unknown as YargsInternals).getInternalMethods().getUsageInstance().cacheHelpMessage = () => {};
   for (const c of commands) y = y.command(c);
   await y
-    .demandCommand(1, 'name a command: run, step, gdb, asm, disasm, profile, equiv, fuzz, vcd diff, isolation, insn, report merge, db, rlp, trie root, chain init or block build|validate')
+    .demandCommand(1, 'name a command: run, step, gdb, ui, asm, disasm, profile, equiv, fuzz, vcd diff, isolation, insn, report merge, db, rlp, trie root, chain init or block build|validate')
     .strict()
     .middleware((a) => normalizeOptions(a as Record<string, unknown>))
     .fail((msg, err) => {

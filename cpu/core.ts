@@ -81,6 +81,8 @@ export class Core {
   retired = 0;
   cause = 0;
   tval = 0;
+  /** Of `cycles`, those a frame switch spent (addCycles): the rest are clock steps of the pipeline. */
+  switchCycles = 0;
   tracer: CycleTracer | null = null;
 
   // Stage signals (slots).
@@ -216,6 +218,7 @@ export class Core {
     const v = this.v, t = this.tracer;
     let n = fixed;
     for (const c of copies) n += c.words;
+    this.switchCycles += n;
     if (t === null) {
       this.cycles += n;
       v[this.s_cycle] = this.cycles;

@@ -57,6 +57,12 @@ export class LinuxHost {
   }
 
   output(fd: 1 | 2): Uint8Array {
-    return Buffer.concat(this.chunks[fd]!);
+    const parts = this.chunks[fd]!;
+    let n = 0;
+    for (const p of parts) n += p.length;
+    const out = new Uint8Array(n);
+    n = 0;
+    for (const p of parts) { out.set(p, n); n += p.length; }
+    return out;
   }
 }

@@ -96,6 +96,8 @@ export interface DebuggerOptions {
   snapshotsKept?: number;
   /** Most steps one command runs before it stops with reason `limit` (default 100 000 000). */
   maxCycles?: number;
+  /** The memory budget of all live frames (CallManager's memLimit; default 4 GiB). */
+  memLimit?: number;
 }
 
 /** The program's symbols: names to addresses and addresses to `<name+off>`. */
@@ -194,7 +196,7 @@ export class Debugger {
   constructor(readonly core: Core, opts: DebuggerOptions = {}) {
     this.host = opts.host ?? new LinuxHost();
     if (this.host['sink'] !== undefined) throw new Error('Debugger: give it a LinuxHost without a sink; guest output comes through onOutput');
-    this.calls = new CallManager(core, this.host);
+    this.calls = new CallManager(core, this.host, { memLimit: opts.memLimit });
     this.symbols = new SymbolTable(opts.symbols ?? [], core.mem);
     this.view = new PipelineView(core.sig);
     this.every = Math.max(1, opts.snapshotEvery ?? 1024);
@@ -254,7 +256,7 @@ export class Debugger {
 
   /** Run until cycle `until`, stopping earlier at a breakpoint, watchpoint or the end. */
   run(until: number): StopEvent {
-    return finish(this.forward(Infinity, () => this.core.cycles >= until));
+    return finish(this.runningTo(until));
   }
 
   // The same commands as generators that pause every SLICE_STEPS steps, so a terminal can read
@@ -262,7 +264,11 @@ export class Debugger {
   // `interrupted()` is then its stop event.
 
   *stepping(n = 1): Generator<void, StopEvent> {
-    return yield* this.forward(n, () => false);
+    return yield* this.forward(n, () => false, Infinity);
+  }
+
+  *runningTo(until: number): Generator<void, StopEvent> {
+    return yield* this.forward(Infinity, () => this.core.cycles >= until, until);
   }
 
   *steppingInstruction(n = 1): Generator<void, StopEvent> {
@@ -277,7 +283,7 @@ export class Debugger {
   }
 
   *continuing(): Generator<void, StopEvent> {
-    return yield* this.forward(Infinity, () => false);
+    return yield* this.forward(Infinity, () => false, Infinity);
   }
 
   /** The stop event of a command abandoned between two steps. */
@@ -285,11 +291,32 @@ export class Debugger {
     return this.stop('interrupted', [`interrupted at cycle ${this.core.cycles}`]);
   }
 
-  private *forward(steps: number, done: () => boolean): Generator<void, StopEvent> {
+  /**
+   * `untilCycle`: when `done` is "cycle >= untilCycle" or never (Infinity), and no breakpoint or
+   * watchpoint is set, the steps up to the last one run in chunks (ticks) at the model's full speed.
+   */
+  private *forward(steps: number, done: () => boolean, untilCycle = -1): Generator<void, StopEvent> {
     if (this.clock.end !== null) throw new DebugError(`the program has ended (${describeSessionEnd(this.clock.end)}); back steps back`);
     const start = this.clock.steps;
     if (steps <= 0 || done()) return this.stop('done', []);
     for (;;) {
+      if (untilCycle >= 0 && this.points.length === 0) {
+        // All but the last step in chunks, so the last one latches the pipeline view as tick does.
+        const left = Math.min(steps, this.maxCycles) - (this.clock.steps - start) - 1;
+        const toCycle = untilCycle - this.core.cycles - 1;
+        const n = Math.min(left, toCycle, SLICE_STEPS - ((this.clock.steps - start) % SLICE_STEPS) - 1);
+        if (n > 0) {
+          this.ticks(n, untilCycle - 1);
+          this.flushOutput();
+          // A frame switch or the end stopped the chunk on its last step, which the pipeline
+          // view did not see: step to it once more from the step before.
+          if (this.clock.end !== null || done()) this.relatch();
+          const end = this.clock.end;
+          if (end !== null) return this.stop('end', [describeSessionEnd(end)]);
+          if (done()) return this.stop('done', []);
+          continue;
+        }
+      }
       this.tick();
       this.flushOutput();
       const hit = this.check();
@@ -321,6 +348,42 @@ export class Debugger {
     clock.steps++;
     if (end !== null) clock.end = end;
     if (clock.steps % this.every === 0) this.remember();
+  }
+
+  /**
+   * Up to `n` clock steps at once, and no further than cycle `lastCycle` (fewer when the root
+   * frame ends or a frame switch jumps the cycle count); the step of each snapshot is a tick. A step is one Core.cycle(): the cycles a frame switch spends (core.switchCycles) belong
+   * to the step that caused it.
+   */
+  private ticks(n: number, lastCycle: number): void {
+    const core = this.core, clock = this.clock, every = this.every;
+    const target = clock.steps + n;
+    while (clock.steps < target && clock.end === null) {
+      if (lastCycle - core.cycles <= 0) return;
+      // The step a snapshot is taken after is a tick, so the snapshot holds the pipeline view.
+      const toMark = every - (clock.steps % every);
+      if (toMark === 1) { this.tick(); continue; }
+      const k = Math.min(target - clock.steps, toMark - 1, lastCycle - core.cycles);
+      const c0 = core.cycles, s0 = core.switchCycles;
+      let end: SessionEnd | null;
+      try {
+        end = this.calls.advance(Number.MAX_SAFE_INTEGER, c0 + k);
+      } catch (e) {
+        if (!(e instanceof HostError)) throw e;
+        end = { kind: 'host-error', message: e.message };
+      }
+      clock.steps += core.cycles - c0 - (core.switchCycles - s0);
+      if (end !== null) clock.end = end;
+    }
+  }
+
+  /** Take the last step again, by tick, so the pipeline view holds it (ticks does not latch it). */
+  private relatch(): void {
+    const s = this.clock.steps;
+    if (s === 0) return;
+    this.goTo(s - 1);
+    this.tick();
+    this.flushOutput();
   }
 
   /** Breakpoints and watchpoints that fire after this step (breakpoints first), or null. */

@@ -64,8 +64,29 @@ export interface Snapshot {
 
 const isTyped = (x: unknown): x is Typed => ArrayBuffer.isView(x) && !(x instanceof DataView);
 
-function bytesOf(a: Typed): Buffer {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+function bytesOf(a: Typed): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Byte equality (Buffer.equals without Buffer: the debugger also runs in a browser's worker). */
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  // Word at a time where both views are aligned (pages and most typed arrays are).
+  if ((a.byteOffset & 3) === 0 && (b.byteOffset & 3) === 0) {
+    const w = n >>> 2;
+    const aw = new Int32Array(a.buffer, a.byteOffset, w), bw = new Int32Array(b.buffer, b.byteOffset, w);
+    let i = 0;
+    for (; i + 8 <= w; i += 8) {
+      if (((aw[i]! ^ bw[i]!) | (aw[i + 1]! ^ bw[i + 1]!) | (aw[i + 2]! ^ bw[i + 2]!) | (aw[i + 3]! ^ bw[i + 3]!)
+        | (aw[i + 4]! ^ bw[i + 4]!) | (aw[i + 5]! ^ bw[i + 5]!) | (aw[i + 6]! ^ bw[i + 6]!) | (aw[i + 7]! ^ bw[i + 7]!)) !== 0) return false;
+    }
+    for (; i < w; i++) if (aw[i] !== bw[i]) return false;
+    for (let i = w << 2; i < n; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -84,7 +105,7 @@ export function snapshot(core: Core, roots: readonly object[] = [], prev?: Snaps
     if (isTyped(x)) {
       seen.add(x);
       const old = prev?.copies.get(x);
-      const copy = old !== undefined && old.length === x.length && bytesOf(old).equals(bytesOf(x)) ? old : x.slice();
+      const copy = old !== undefined && old.length === x.length && same(bytesOf(old), bytesOf(x)) ? old : x.slice();
       copies.set(x, copy);
       contents.push({ target: x, copy });
       return;
@@ -128,7 +149,7 @@ function copyPages(r: Region, old: readonly Uint8Array[] | undefined): Uint8Arra
   for (let off = 0, i = 0; off < r.size; off += PAGE_SIZE, i++) {
     const cur = r.u8.subarray(off, Math.min(off + PAGE_SIZE, r.size));
     const o = old?.[i];
-    pages.push(o !== undefined && o.length === cur.length && bytesOf(o).equals(bytesOf(cur)) ? o : cur.slice());
+    pages.push(o !== undefined && o.length === cur.length && same(o, cur) ? o : cur.slice());
   }
   return pages;
 }
@@ -149,7 +170,7 @@ export function restore(core: Core, snap: Snapshot): void {
     for (let i = 0, off = 0; i < pages.length; i++, off += PAGE_SIZE) {
       const p = pages[i]!;
       const cur = r.u8.subarray(off, off + p.length);
-      if (!bytesOf(cur).equals(bytesOf(p))) cur.set(p);
+      if (!same(cur, p)) cur.set(p);
     }
   }
   for (const [d, state] of snap.devices) d.load?.(state);

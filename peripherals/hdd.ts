@@ -37,7 +37,8 @@ export interface HddObject {
 
 const EMPTY = new Uint8Array(0);
 
-const hex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
+// Written out rather than Buffer's toString('hex'): the device bundles for the browser.
+const hex = (b: Uint8Array): string => { let s = '0x'; for (let i = 0; i < b.length; i++) s += b[i]!.toString(16).padStart(2, '0'); return s; };
 const words = (bytes: number): number => Math.ceil(bytes / DMA_BYTES_PER_CYCLE);
 
 /**

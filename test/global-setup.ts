@@ -19,5 +19,9 @@ export default function setup(): void {
     if (!existsSync(cli)) throw new Error(`global setup: the build produced no ${cli}; ${why}`);
     console.warn(`global setup: ${why}`);
   }
+  // The page's static files (dist/ui, ui/build.ts): `evminf ui` serves them and the browser tests load them.
+  const ui = spawnSync(process.execPath, [fileURLToPath(new URL('../dist/ui/build.js', import.meta.url))], { cwd: root, encoding: 'utf8' });
+  if (ui.error) throw ui.error;
+  if (ui.status !== 0) throw new Error(`global setup: node dist/ui/build.js exited ${ui.status}: ${ui.stderr}`);
   console.log(`global setup: built dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

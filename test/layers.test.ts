@@ -16,7 +16,7 @@ export const LAYERS: Record<string, number> = {
   waveforms: 3,
   debug: 4,
   verify: 5,
-  firmware: 6, bin: 7, bench: 7, examples: 7,
+  firmware: 6, bin: 7, bench: 7, examples: 7, ui: 7,
   // The package's public API (docs/api.md): a file at the top, not a folder.
   'index.ts': 7,
 };

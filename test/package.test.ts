@@ -69,7 +69,10 @@ describe('the packed package in a fresh project', () => {
     expect(files).toContain('docs/api.md');
     expect(files.filter((f) => /(^|\/)test\/|\.test\.|\.spec\.|vitest|tsconfig/.test(f))).toEqual([]);
     // Nothing a test reads either: the fixtures and the golden outputs live under test/ only.
-    expect(files.filter((f) => f.startsWith('dist/') && !/\.(js|d\.ts)$/.test(f))).toEqual([]);
+    // Besides code, dist/ holds the page `evminf ui` serves (docs/ui.md): its static files.
+    expect(files).toContain('dist/ui/index.html');
+    expect(files).toContain('dist/ui/worker.js');
+    expect(files.filter((f) => f.startsWith('dist/') && !/\.(js|d\.ts)$/.test(f) && !/^dist\/ui\/(index\.html|style\.css|examples\/(index\.json|[\w-]+\.S|block-1\.store)|firmware\/\w+\.(bin|sym\.json))$/.test(f))).toEqual([]);
     expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
   });
 
