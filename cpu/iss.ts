@@ -81,6 +81,8 @@ export class Iss implements BlockHost {
   translatedBlocks = 0;
   /** Join hot blocks into regions (cpu/regions.ts); off, translated blocks run one at a time. */
   regions = true;
+  /** Visits of a translated block before a region is formed from it (0: at once; below 0xfffe). */
+  regionHot = REGION_HOT;
   /** Regions formed by this ISS so far. */
   translatedRegions = 0;
 
@@ -343,6 +345,7 @@ export class Iss implements BlockHost {
    */
   private chain(blocks: BlockCache, regions: RegionCache | null, i: number, base: number, size: number, left: number, room: number): number {
     const x = this.x, gc = this.gasCost, state = blocks.state, lens = blocks.len;
+    const hot = Math.min(this.regionHot, Heat.REGION - 1);
     let g = 0, n = 0;
     for (;;) {
       // The room is passed as a small integer: a double argument to a call V8 cannot inline is
@@ -364,8 +367,8 @@ export class Iss implements BlockHost {
           if (state[i] !== BLOCK_TRANSLATED || n + lens[i]! > left) break;
           continue;
         }
-        if (heat < REGION_HOT) regions.heat[i] = heat + 1;
-        else if (heat === REGION_HOT && regions.form(blocks, i, this, x, gc, this.rio)) { this.translatedRegions++; continue; }
+        if (heat < hot) regions.heat[i] = heat + 1;
+        else if (heat === hot && regions.form(blocks, i, this, x, gc, this.rio)) { this.translatedRegions++; continue; }
       }
       const len = lens[i]!;
       const r = blocks.fn(i)!(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP);

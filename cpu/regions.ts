@@ -12,10 +12,11 @@
 // instruction itself, as it would have after the block. Instructions are emitted by
 // cpu/blocks.ts's emitInsn, so a region's semantics are the blocks'.
 //
-// A region holds only blocks the ISS has already translated (executed BLOCK_HOT times): a cold
-// path leaves the region at its first block, and the ISS runs it block by block. A region that
-// keeps leaving is formed again from its root (its once-cold successors may be hot by then);
-// the same members give the same source text and so the same compiled function.
+// A region is formed from a translated block the ISS has run REGION_HOT times as a block, and
+// holds the translated blocks it reaches that are in no region yet; it can be entered at any of
+// them. A cold path leaves the region at its first block, and the ISS runs it block by block.
+// Regions are compiled by cpu/blocks.ts's compile, so one source text (the same code at the
+// same addresses) is one function, shared like a block's under the same epoch rule.
 
 import { BLOCK_TRANSLATED, costOf, emitInsn, MAX_BLOCK, RegLocals, SEM_NAMES, siteEpoch, siteVars, compile, type BlockCache, type BlockHost, type Flow } from './blocks.js';
 import type { Predecoded } from '../isa/decode.js';
