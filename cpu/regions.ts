@@ -39,8 +39,8 @@ export const enum RegionOut {
  * A translated region, entered at its block number `entry`. Returns the gas its retired instructions cost
  * (from `gc`, the cost table in force) and writes the rest to `io` (RegionOut). `s` is the
  * block host (epoch and data regions; a region writes none of its fields). `room` is the gas
- * gate's headroom and `left` the instructions it may retire: both small integers (the caller
- * caps them, and a region reaching a cap just stops).
+ * gate's headroom and `left` the instructions it may retire: both integers below 2^30 (the
+ * caller caps them, and a region reaching a cap just stops).
  */
 export type RegionFn = (s: BlockHost, x: Int32Array, gc: Float64Array, room: number, left: number, io: Int32Array, entry: number) => number;
 
@@ -64,6 +64,8 @@ export class RegionEntry {
 }
 
 const CHUNK_BITS = 16;
+/** Above any gas room a caller passes (RegionFn's `room` is below 2^30). */
+const COST_CAP = 0x4000_0000;
 /**
  * Dry runs of a new region with no instructions to spend: each stops at its entry block's check
  * having retired nothing, so its one exit path (the register write-back) has run unoptimized.
@@ -138,9 +140,14 @@ interface Member {
   link: number;
 }
 
-/** The bail-out before the k-th instruction (at pc) of a block whose first k ops are `done`. */
-const bailOut = (k: number, pc: number, done: readonly number[]): string =>
-  `{ n += ${k}; g += ${costOf(done)}; pc = ${pc}; stop = 1; break R; }`;
+/**
+ * The bail-out before the instruction at pc, the region's k-th, whose block's first instruction
+ * is the region's k0-th: the gas of the ones before it in the block is summed from OPS (the
+ * region's opcodes in order), so a bail-out costs a few bytes of source however long its block.
+ */
+const bailOut = (k0: number, k: number, pc: number): string =>
+  k === k0 ? `{ pc = ${pc}; stop = 1; break R; }`
+    : `{ n += ${k - k0}; for (let j = ${k0}; j < ${k}; j++) g += gc[OPS[j]]; pc = ${pc}; stop = 1; break R; }`;
 
 /** Emit the block at word offset `start` (translated, so its first instruction translates). */
 function emitBlock(code: Predecoded, base: number, start: number, k0: number, regs: RegLocals, sites: number[]): Member {
@@ -152,7 +159,7 @@ function emitBlock(code: Predecoded, base: number, start: number, k0: number, re
   for (let i = start; i < n && ops.length < MAX_BLOCK; i++) {
     const k = k0 + ops.length;
     const pc = (base + 4 * i) >>> 0;
-    const e = emitInsn(code, base, i, k, regs, bailOut(ops.length, pc, ops));
+    const e = emitInsn(code, base, i, k, regs, bailOut(k0, k, pc));
     if (e === null) break;
     if (e.site) sites.push(k);
     ops.push(e.op);
@@ -253,7 +260,9 @@ export function translateRegion(code: Predecoded, base: number, root: number, bl
     `return function region_${members[0]!.pc.toString(16)}(s, x, gc, room, left, io, entry) {`,
     `  ${siteEpoch(sites)}`,
     `  let a = 0, v = 0, t = 0, n = 0, g = 0, pc = 0, b = entry, stop = 0;`,
-    `  const ${members.map((m, b) => `c${b} = ${costOf(m.ops)}`).join(', ')};`,
+    // Block costs as small integers: `room` is below COST_CAP, so a block costing that much
+    // never fits, and in V8's first tiers every double sum would be a heap allocation.
+    `  const ${members.map((m, b) => `c${b} = Math.min(${costOf(m.ops)}, ${COST_CAP}) | 0`).join(', ')};`,
     used.length === 0 ? '' : `  let ${used.map((r) => `r${r} = x[${r}]`).join(', ')};`,
     `  R: for (;;) {`,
     `    switch (b) {`,
@@ -265,5 +274,5 @@ export function translateRegion(code: Predecoded, base: number, root: number, bl
     `  return g;`,
     `};`,
   ].join('\n');
-  return { fn: compile<RegionFn>(src, []), starts: members.map((m) => m.start) };
+  return { fn: compile<RegionFn>(src, members.flatMap((m) => m.ops)), starts: members.map((m) => m.start) };
 }
