@@ -16,9 +16,8 @@ import { Mmu } from './mmu.js';
 import { Signals } from './signals.js';
 import { Cause, Stop } from './trap.js';
 import { fits, GAS_INFINITE, gasCostsByOp, gasLeft, gateOf } from './gas.js';
-import { BLOCK_HOT, BLOCK_TRANSLATED, blockCache, newEpoch, type BlockCache } from './blocks.js';
+import { BLOCK_HOT, BLOCK_TRANSLATED, blockCache, newEpoch, type BlockCache, type BlockHost } from './blocks.js';
 import { Heat, REGION_HOT, regionCache, RegionOut, type RegionCache } from './regions.js';
-import type { BlockHost } from './blocks.js';
 
 const NO_REGION = new Region('none', 'ram', 0, 0, 0);
 /** The largest gas room handed to a translated block: a V8 small integer (31 bits). */
@@ -337,9 +336,9 @@ export class Iss implements BlockHost {
   /**
    * Run the translated block at word offset i and, while each one ends where another translated
    * block of the same region starts and fits in `left` instructions, that one: dispatch between
-   * blocks in a small loop of its own, not through the interpreter's. A block that is the root
-   * of a region runs as that region (cpu/regions.ts), and a block visited REGION_HOT times here
-   * becomes one. Returns the gas used; `bk` is the instructions retired (0 when the first block
+   * blocks in a small loop of its own, not through the interpreter's. A block in a region runs
+   * as that region (cpu/regions.ts), entered there; a block visited `regionHot` times here is
+   * made into one. Returns the gas used; `bk` is the instructions retired (0 when the first block
    * did not fit in `room`) and `bpc` the next pc. Stops after a bail-out: the interpreter runs
    * the instruction it stopped at.
    */

@@ -55,7 +55,7 @@ export const REGION_HOT = 512;
 export const MAX_REGION_BLOCKS = 32;
 export const MAX_REGION_INSNS = 512;
 
-/** RegionCache.heat past the count: the block is in a region (REGION), or no region holds it or will be formed from it (NONE). */
+/** RegionCache.heat past the count: the block is in a region (REGION), or none was formed from it (NONE; it may still join one). */
 export const enum Heat { REGION = 0xfffe, NONE = 0xffff }
 
 /** Where a block is in a region: the region, and the block's number in it (where it is entered). */
@@ -78,7 +78,7 @@ const DRY_RUNS = 100;
 
 /** Per code region: the regions formed, by the word offsets of their blocks. */
 export class RegionCache {
-  /** Below Heat.REGION: visits counted; Heat.REGION: at(i) is where the block is in a region; Heat.NONE: in none. */
+  /** Below Heat.REGION: visits counted; Heat.REGION: at(i) is where the block is in a region; Heat.NONE: no region formed from it. */
   readonly heat: Uint16Array;
   private readonly chunks: ((RegionEntry | null)[] | null)[];
   /** Regions formed (compiled or found in the compile cache). */
@@ -210,7 +210,7 @@ export function translateRegion(code: Predecoded, base: number, root: number, bl
       const off = t - base;
       if (off < 0 || off >= 4 * n) continue;
       const j = off >>> 2;
-      if (state[j] === BLOCK_TRANSLATED && regions.heat[j]! < Heat.REGION && !index.has(t)) queue.push(j);
+      if (state[j] === BLOCK_TRANSLATED && regions.heat[j]! !== Heat.REGION && !index.has(t)) queue.push(j);
     }
   }
   // A lone block that never comes back to itself is what the block translator already gives.
