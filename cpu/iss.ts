@@ -17,6 +17,7 @@ import { Signals } from './signals.js';
 import { Cause, Stop } from './trap.js';
 import { fits, GAS_INFINITE, gasCostsByOp, gasLeft, gateOf } from './gas.js';
 import { BLOCK_HOT, BLOCK_TRANSLATED, blockCache, newEpoch, type BlockCache, type BlockHost } from './blocks.js';
+import { Heat, REGION_HOT, regionCache, RegionOut, type RegionCache } from './regions.js';
 
 const NO_REGION = new Region('none', 'ram', 0, 0, 0);
 /** The largest gas room handed to a translated block: a V8 small integer (31 bits). */
@@ -77,14 +78,21 @@ export class Iss implements BlockHost {
   hot = BLOCK_HOT;
   /** Blocks translated by this ISS so far. */
   translatedBlocks = 0;
+  /** Join hot blocks into regions (cpu/regions.ts); off, translated blocks run one at a time. */
+  regions = true;
+  /** Visits of a translated block before a region is formed from it (0: at once; below 0xfffe). */
+  regionHot = REGION_HOT;
+  /** Regions formed by this ISS so far. */
+  translatedRegions = 0;
 
   private cr: Region = NO_REGION;
   private lr: Region = NO_REGION;
   private sr: Region = NO_REGION;
 
-  // BlockHost: the address-space epoch and a block's results.
+  // BlockHost: the address-space epoch and a block's results; a region's (cpu/regions.ts RegionOut).
   epoch = newEpoch();
   bk = 0; bpc = 0;
+  private readonly rio = new Int32Array(3);
 
   /** The device decoder (the bus's kind of table; memory is found through `mem` here). */
   declare readonly decoder: AddressDecoder;
@@ -165,7 +173,9 @@ export class Iss implements BlockHost {
     const key = KEY, aPc = A_PC, bReg = B_REG, width = MEM_WIDTH, signed = MEM_SIGNED;
     const translating = this.translate;
     const hot = Math.min(this.hot, BLOCK_TRANSLATED - 1); // the count lives in a byte below TRANSLATED
+    const joining = translating && this.regions;
     let blocks: BlockCache | null = translating && cr.code !== null ? blockCache(cr.code, cbase) : null;
+    let regions: RegionCache | null = joining && cr.code !== null ? regionCache(cr.code, cbase) : null;
     // The last data regions hit by loads and by stores, as locals: the common case is one
     // compare pair and a typed-array access.
     let lr = this.lr, lbase = lr.base, lend = lr.end;
@@ -179,6 +189,7 @@ export class Iss implements BlockHost {
         if (r === null || r.code === null) { this.cause = Cause.FETCH_FAULT; this.tval = pc; stop = Stop.TRAP; break loop; }
         cr = r; cbase = r.base; csize = r.size; ctlA = r.code.ctl; immA = r.code.imm; off = pc - cbase;
         if (translating) blocks = blockCache(r.code, cbase);
+        if (joining) regions = regionCache(r.code, cbase);
       }
       const i = off >>> 2;
       if (blocks !== null) {
@@ -188,7 +199,7 @@ export class Iss implements BlockHost {
           if (st < BLOCK_TRANSLATED && blocks.translate(i)) this.translatedBlocks++;
           const fn = blocks.fn(i);
           if (fn !== null && n + blocks.len[i]! <= max) {
-            const g = this.chain(blocks, i, cbase, csize, max - n, gate - gas);
+            const g = this.chain(blocks, regions, i, cbase, csize, max - n, gate - gas);
             if (g >= 0 && this.bk > 0) {
               gas += g; n += this.bk; pc = this.bpc;
               continue loop;
@@ -325,19 +336,40 @@ export class Iss implements BlockHost {
   /**
    * Run the translated block at word offset i and, while each one ends where another translated
    * block of the same region starts and fits in `left` instructions, that one: dispatch between
-   * blocks in a small loop of its own, not through the interpreter's. Returns the gas used; `bk`
-   * is the instructions retired (0 when the first block did not fit in `room`) and `bpc` the
-   * next pc. Stops after a bail-out: the interpreter runs the instruction it stopped at.
+   * blocks in a small loop of its own, not through the interpreter's. A block in a region runs
+   * as that region (cpu/regions.ts), entered there; a block visited `regionHot` times here is
+   * made into one. Returns the gas used; `bk` is the instructions retired (0 when the first block
+   * did not fit in `room`) and `bpc` the next pc. Stops after a bail-out: the interpreter runs
+   * the instruction it stopped at.
    */
-  private chain(blocks: BlockCache, i: number, base: number, size: number, left: number, room: number): number {
+  private chain(blocks: BlockCache, regions: RegionCache | null, i: number, base: number, size: number, left: number, room: number): number {
     const x = this.x, gc = this.gasCost, state = blocks.state, lens = blocks.len;
+    const hot = Math.min(this.regionHot, Heat.REGION - 1);
     let g = 0, n = 0;
     for (;;) {
-      const len = lens[i]!;
       // The room is passed as a small integer: a double argument to a call V8 cannot inline is
       // boxed, and an INFINITE_GAS frame's room (Infinity) would allocate at every block. A block
       // costing more than the cap runs in the interpreter instead, which meters it the same.
       const free = room - g;
+      if (regions !== null) {
+        const heat = regions.heat[i]!;
+        if (heat === Heat.REGION) {
+          const e = regions.at(i), io = this.rio;
+          const more = left - n;
+          g += e.fn(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP, more < ROOM_CAP ? more : ROOM_CAP, io, e.b);
+          n += io[RegionOut.RETIRED]!;
+          this.bpc = io[RegionOut.PC]! >>> 0;
+          if (io[RegionOut.STOPPED] !== 0) break; // stopped where the interpreter goes on
+          const off = this.bpc - base;
+          if (off < 0 || off >= size) break;
+          i = off >>> 2;
+          if (state[i] !== BLOCK_TRANSLATED || n + lens[i]! > left) break;
+          continue;
+        }
+        if (heat < hot) regions.heat[i] = heat + 1;
+        else if (heat === hot && regions.form(blocks, i, this, x, gc, this.rio)) { this.translatedRegions++; continue; }
+      }
+      const len = lens[i]!;
       const r = blocks.fn(i)!(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP);
       if (r < 0) break;
       g += r;

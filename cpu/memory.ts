@@ -20,11 +20,11 @@ export const REQUEST_BASE = 0x3000_0000;
 export const REQUEST_WINDOW = 16 << 20;
 
 // Host memory a region costs, for the memory budget (docs/architecture.md, Limits): its bytes,
-// and for code its predecoded words (ctl, imm, word: 12 bytes a word) and the ISS's block-cache
-// state (state, length, function slot: 10 bytes a word). The same figures on both models, so a
-// budget decision never depends on the model.
+// and for code its predecoded words (ctl, imm, word: 12 bytes a word) and the ISS's block- and
+// region-cache state (state, length, function slot; heat, region slot: 20 bytes a word). The
+// same figures on both models, so a budget decision never depends on the model.
 export const PREDECODE_BYTES_PER_WORD = 12;
-export const BLOCK_CACHE_BYTES_PER_WORD = 10;
+export const BLOCK_CACHE_BYTES_PER_WORD = 20;
 /** The default memory budget of all live frames: 4 GiB of simulated and predecoded memory. */
 export const DEFAULT_MEM_LIMIT = 4 * 2 ** 30;
 
