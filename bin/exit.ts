@@ -2,16 +2,7 @@
 // exit code (cpu/exit-codes.ts, README "Exit codes"), and the command wrapper that sets it.
 
 import type { Argv, CommandModule } from 'yargs';
-import { AsmError } from '../isa/asm.js';
-import { ElfError } from '../isa/elf.js';
-import { HostError } from '../cpu/host.js';
 import { EXIT } from '../cpu/exit-codes.js';
-import { FaultSpecError } from '../waveforms/retire.js';
-import { QemuLogError } from '../waveforms/qemu-log.js';
-import { TraceError } from '../waveforms/rvfi.js';
-import { VcdOptionError } from '../waveforms/vcd.js';
-import { VcdError } from '../waveforms/vcdread.js';
-import { Interrupted, QemuError } from '../verify/qemu.js';
 import { inputError, writeFailure } from './io.js';
 import { BrokenPipe, UserError } from './user-error.js';
 
@@ -24,12 +15,12 @@ const READ_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', '
 /** An error a user can cause as a UserError (or BrokenPipe); null for a bug. */
 export function asUserError(e: unknown): UserError | BrokenPipe | null {
   if (e instanceof UserError || e instanceof BrokenPipe) return e;
-  if (e instanceof ElfError || e instanceof AsmError) return new UserError(e.message, EXIT.BAD_INPUT);
-  if (e instanceof QemuLogError || e instanceof TraceError || e instanceof VcdError) return new UserError(e.message, EXIT.BAD_INPUT);
-  if (e instanceof QemuError) return new UserError(e.message, e.missing ? EXIT.NO_FILE : EXIT.BAD_INPUT);
-  if (e instanceof Interrupted) return new UserError(e.message, EXIT.INTERRUPTED);
-  if (e instanceof HostError) return new UserError(e.message, EXIT.UNKNOWN_SYSCALL);
-  if (e instanceof VcdOptionError || e instanceof FaultSpecError) return new UserError(e.message, EXIT.USAGE);
+  // The errors of the layers below that a user can cause (a bad ELF, assembly source, trace or
+  // waveform, a usage error, a missing QEMU, Ctrl-C, an unknown system call) name their exit
+  // code in `exit`, so this module needs none of their modules: a plain run loads no QEMU or
+  // waveform-reader code to report its errors.
+  const tagged = (e as { exit?: unknown } | null)?.exit;
+  if (e instanceof Error && typeof tagged === 'string' && Object.hasOwn(EXIT, tagged)) return new UserError(e.message, EXIT[tagged as keyof typeof EXIT]);
   const x = e as NodeJS.ErrnoException;
   if (typeof x?.code === 'string') {
     if (x.code === 'EPIPE') return new BrokenPipe();

@@ -12,6 +12,8 @@ const A0 = 10, A1 = 11, A2 = 12, A7 = 17;
 
 /** An ECALL the host does not serve. */
 export class HostError extends Error {
+  /** The exit code's name (cpu/exit-codes.ts EXIT) when this error ends an evminf command. */
+  readonly exit = 'UNKNOWN_SYSCALL' as const;
   constructor(readonly number: number, pc: number) {
     super(`unknown system call ${number} (a7) at pc 0x${(pc >>> 0).toString(16)}`);
   }

@@ -19,6 +19,8 @@ export { PF_R, PF_W, PF_X };
 
 /** A mistake in the source: the message is one line, `file:line:col: what`. */
 export class AsmError extends Error {
+  /** The exit code's name (cpu/exit-codes.ts EXIT) when this error ends an evminf command. */
+  readonly exit = 'BAD_INPUT' as const;
   constructor(readonly file: string, readonly line: number, readonly col: number, readonly detail: string) {
     super(`${file}:${line}:${col}: ${detail}`);
     this.name = 'AsmError';

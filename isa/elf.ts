@@ -3,7 +3,10 @@
 // are checked against the file and the 32-bit address space before anything is built from them:
 // segment contents are views into the file, never copies.
 
-export class ElfError extends Error {}
+export class ElfError extends Error {
+  /** The exit code's name (cpu/exit-codes.ts EXIT) when this error ends an evminf command. */
+  readonly exit = 'BAD_INPUT' as const;
+}
 
 export interface ElfSegment {
   vaddr: number;

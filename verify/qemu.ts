@@ -19,8 +19,11 @@ export { QemuLogError };
 
 /** QEMU is missing or could not run the program at all. */
 export class QemuError extends Error {
+  /** The exit code's name (cpu/exit-codes.ts EXIT) when this error ends an evminf command. */
+  readonly exit: 'NO_FILE' | 'BAD_INPUT';
   constructor(message: string, readonly missing: boolean) {
     super(message);
+    this.exit = missing ? 'NO_FILE' : 'BAD_INPUT';
   }
 }
 
@@ -42,7 +45,10 @@ export interface QemuOptions extends Omit<StepperOptions, 'sp'> {
 export const PROGRESS_EVERY = 1 << 20;
 
 /** The check was stopped from outside (opts.signal) before it finished. */
-export class Interrupted extends Error {}
+export class Interrupted extends Error {
+  /** The exit code's name (cpu/exit-codes.ts EXIT) when this error ends an evminf command. */
+  readonly exit = 'INTERRUPTED' as const;
+}
 
 export const QEMU_ARGS = ['-singlestep', '-d', 'cpu,nochain'];
 export const DEFAULT_MAX_INSTRUCTIONS = 50_000_000;

@@ -10,7 +10,10 @@
 // instruction, so the parser works on chunks as they arrive and keeps no more than one record.
 
 /** A QEMU log that does not have the expected shape. */
-export class QemuLogError extends Error {}
+export class QemuLogError extends Error {
+  /** The exit code's name (cpu/exit-codes.ts EXIT) when this error ends an evminf command. */
+  readonly exit = 'BAD_INPUT' as const;
+}
 
 /** Receives each record; return false to stop parsing (a divergence was found). */
 export type QemuRecordSink = (index: number, pc: number, x: Int32Array) => boolean;

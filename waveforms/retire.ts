@@ -22,7 +22,10 @@ export interface FaultSpec {
 }
 
 /** Thrown for a bad --inject-fault argument. */
-export class FaultSpecError extends Error {}
+export class FaultSpecError extends Error {
+  /** The exit code's name (cpu/exit-codes.ts EXIT) when this error ends an evminf command. */
+  readonly exit = 'USAGE' as const;
+}
 
 /** Parse `<mnemonic>:<n>`, e.g. `add:3`. Only instructions that write rd can be corrupted. */
 export function parseFault(spec: string): FaultSpec {

@@ -77,7 +77,10 @@ export function rvfiJsonLine(r: RvfiRecord): string {
 }
 
 /** A trace the user supplied is malformed: one line, with where. */
-export class TraceError extends Error {}
+export class TraceError extends Error {
+  /** The exit code's name (cpu/exit-codes.ts EXIT) when this error ends an evminf command. */
+  readonly exit = 'BAD_INPUT' as const;
+}
 
 /** A value from a trace, for a one-line message: short and printable. */
 const brief = (s: string): string => (s.length > 60 ? s.slice(0, 57) + '...' : s).replace(/[^\x20-\x7e]/g, '?');

@@ -34,7 +34,10 @@ export interface VcdOptions {
 }
 
 /** Options a user got wrong (no such scope, empty window): one line. */
-export class VcdOptionError extends Error {}
+export class VcdOptionError extends Error {
+  /** The exit code's name (cpu/exit-codes.ts EXIT) when this error ends an evminf command. */
+  readonly exit = 'USAGE' as const;
+}
 
 /** Writing the waveform failed (disk full, closed pipe): one line with the errno code. */
 export class VcdWriteError extends Error {

@@ -15,7 +15,10 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 
 /** A waveform a user supplied is malformed, unsupported or beyond a limit: one line, with where. */
-export class VcdError extends Error {}
+export class VcdError extends Error {
+  /** The exit code's name (cpu/exit-codes.ts EXIT) when this error ends an evminf command. */
+  readonly exit = 'BAD_INPUT' as const;
+}
 
 /** The widest variable read (bits): vectors in real designs are rarely wider than a few thousand. */
 export const VCD_MAX_WIDTH = 65536;
