@@ -47,8 +47,37 @@ export interface TimingOptions {
   devices?: readonly BusSlave[];
 }
 
-/** Indices into the timing state (a Float64Array: cycle numbers pass 2^31). */
-export const enum Ts { D, E, M, N, L }
+/**
+ * Indices into the timing state (a Float64Array: cycle numbers pass 2^31). With tracking on
+ * (fast-forward, debug/fastforward.ts): CC/CR the last restart point — the cycle before a fetch
+ * no older instruction constrains, and the instructions retired by then — and per unit
+ * (Unit) the restart point current at the unit's last use (UR −1: never used).
+ */
+export const enum Ts { D, E, M, N, L, CC, CR, U0, SIZE = U0 + 16 }
+
+/** Units whose signals keep their last use's values (fast-forward must restart before that use). */
+export const enum Unit { ALU, MDU, BRU, LOAD, STORE, SPLIT, HOST, CMU, COUNT }
+
+/** The units an instruction uses, as a bit mask over Unit (its split accesses are found at run time). */
+export function unitsOf(op: number): number {
+  const c = CTL[op]!;
+  let u = 0;
+  if (c & Ctl.IS_MDU) u |= 1 << Unit.MDU;
+  else if (c & Ctl.IS_BRU) u |= 1 << Unit.BRU;
+  else if (c & Ctl.IS_LOAD) u |= 1 << Unit.LOAD;
+  else if (c & Ctl.IS_STORE) u |= 1 << Unit.STORE;
+  else if ((c & Ctl.WB_PERM) === 0) u |= 1 << Unit.ALU;
+  if (c & Ctl.IS_HOST) u |= 1 << Unit.HOST;
+  if (c & Ctl.IS_FRAME) u |= 1 << Unit.CMU;
+  return u;
+}
+
+/** The marks of a unit mask's uses: each unit takes the restart point now current. */
+function marksOf(units: number): string {
+  let out = '';
+  for (let u = 0; u < Unit.COUNT; u++) if (units & (1 << u)) out += `ts[${Ts.U0 + 2 * u}] = ts[${Ts.CC}]; ts[${Ts.U0 + 2 * u + 1}] = ts[${Ts.CR}]; `;
+  return out;
+}
 
 /**
  * A timed block: as cpu/blocks.ts's BlockFn, and it advances the timing state `ts` over the
@@ -138,15 +167,16 @@ class TimingGen {
 }
 
 /** MEM cycles of an access of width `w` at the local `a` under uniform wait states `ws` (T9–T11). */
-function memCyclesExpr(w: number, ws: number | null, store: boolean): string {
-  if (ws === null) return `s.memCycles(a, ${w}, ${store})`;
+function memCyclesExpr(w: number, ws: number | null, store: boolean, track: boolean): string {
+  const split = track ? marksOf(1 << Unit.SPLIT).trim().replace(/; /g, ', ').replace(/;$/, ', ') : '';
+  if (ws === null) return track ? `((a & 3) + ${w} > 4 ? (${split}s.memCycles(a, ${w}, ${store})) : s.memCycles(a, ${w}, ${store}))` : `s.memCycles(a, ${w}, ${store})`;
   const one = 1 + ws;
   if (w === 1) return `${one}`;
-  return `((a & 3) ${w === 2 ? '=== 3' : '!== 0'} ? ${2 * one} : ${one})`;
+  return `((a & 3) ${w === 2 ? '=== 3' : '!== 0'} ? (${split}${2 * one}) : ${one})`;
 }
 
 /** Translate the timed block at word offset `start`, or null. */
-function translateTimed(code: Predecoded, base: number, start: number, ws: number | null, fault: number): { fn: TimedBlockFn; len: number } | null {
+function translateTimed(code: Predecoded, base: number, start: number, ws: number | null, fault: number, track: boolean): { fn: TimedBlockFn; len: number } | null {
   const ops: number[] = [];
   const body: string[] = [];
   const sites: number[] = [];
@@ -154,6 +184,7 @@ function translateTimed(code: Predecoded, base: number, start: number, ws: numbe
   const regs = new RegLocals();
   const tg = new TimingGen(fault);
   let end = '';
+  let units = 0;
   for (let i = start; i < n && ops.length < MAX_BLOCK; i++) {
     const k = ops.length;
     const pc = (base + 4 * i) >>> 0;
@@ -161,12 +192,13 @@ function translateTimed(code: Predecoded, base: number, start: number, ws: numbe
     if (e === null) break;
     if (e.site) sites.push(k);
     ops.push(e.op);
+    units |= unitsOf(e.op);
     body.push(e.lines.join('\n  '));
     const ctl = code.ctl[i]!, c = CTL[e.op]!;
     const w = c >>> Ctl.WIDTH_SHIFT;
     const rd = (ctl >> 8) & 31;
     const ex = c & Ctl.IS_DIV ? DIV_CYCLES : 1;
-    const mc = w === 0 ? '1' : memCyclesExpr(w, ws, (c & Ctl.IS_STORE) !== 0);
+    const mc = w === 0 ? '1' : memCyclesExpr(w, ws, (c & Ctl.IS_STORE) !== 0, track);
     const late = c & Ctl.LATE_RESULT ? rd : 0;
     const f = e.flow;
     if (f.kind === 'next') { body.push(tg.insn(ctl, ex, mc, late, 'false')); continue; }
@@ -193,6 +225,8 @@ function translateTimed(code: Predecoded, base: number, start: number, ws: numbe
     `  ${siteEpoch(sites)}`,
     `  let a = 0, v = 0, t = 0, d = 0, e = 0;`,
     `  let D = ts[${Ts.D}], E = ts[${Ts.E}], M = ts[${Ts.M}], N = ts[${Ts.N}], L = ts[${Ts.L}];`,
+    // Tracking: the block's units are marked at its entry (no later than their use).
+    track ? `  ${marksOf(units)}` : '',
     `  ${regs.declare()}`,
     `  ${body.join('\n  ')}`,
     `  ${end}`,
@@ -214,10 +248,16 @@ export class TimedIss extends Iss {
   /** Clock edges since reset, as Core.cycles. */
   cycles = 0;
   /** The timing state (Ts): the last instruction's stage times, the next fetch, its late rd. */
-  readonly ts = new Float64Array(5);
+  readonly ts = new Float64Array(Ts.SIZE).fill(-1, Ts.CC);
   /** Test hook: cycles added to every taken branch's penalty (0 in use; the timing campaign checks that a wrong model is caught). */
   faultBranchPenalty = 0;
   private restart = true;
+  /**
+   * Record restart points and unit uses for fast-forward (debug/fastforward.ts), restart points
+   * up to cycle `trackUntil` only. Chosen before the first run: blocks are translated with it.
+   */
+  track = false;
+  trackUntil = Number.MAX_SAFE_INTEGER;
   private declare readonly ws: MemoryWaitStates;
   private declare readonly wsUniform: number | null;
   /** The devices' time: the cycle of the access in progress, as Core.cycles reads then. */
@@ -248,6 +288,41 @@ export class TimedIss extends Iss {
     for (const c of copies) n += c.words;
     this.cycles += n;
     this.restart = true;
+    if (this.track) this.mark(1 << Unit.CMU);
+  }
+
+  /** Mark the units of mask `units` as used now. */
+  private mark(units: number): void {
+    const ts = this.ts;
+    for (let u = 0; u < Unit.COUNT; u++) if (units & (1 << u)) { ts[Ts.U0 + 2 * u] = ts[Ts.CC]!; ts[Ts.U0 + 2 * u + 1] = ts[Ts.CR]!; }
+  }
+
+  /**
+   * Tracking, between two instructions: a restart point when the next fetch waits for no older
+   * instruction (after a taken branch or jump, a flush, a frame switch) and no device work is
+   * pending — the cycle model started empty there with the same state runs as the full one.
+   */
+  private candidate(): void {
+    const ts = this.ts, n = ts[Ts.N]!;
+    if (!(ts[Ts.E]! < n && ts[Ts.M]! <= n + 1) || n - 1 > this.trackUntil || this.retired === ts[Ts.CR]) return;
+    const clock = this.clock;
+    if (clock.next !== Number.MAX_SAFE_INTEGER && clock.next > n - 2) return;
+    ts[Ts.CC] = n - 1;
+    ts[Ts.CR] = this.retired;
+  }
+
+  /**
+   * The latest restart point after which every unit used before it is used again (so none keeps
+   * a value from before it): cycle and instructions retired, or null when none was recorded.
+   */
+  restartPoint(): { cycle: number; instructions: number } | null {
+    const ts = this.ts;
+    let c = ts[Ts.CC]!, r = ts[Ts.CR]!;
+    for (let u = 0; u < Unit.COUNT; u++) {
+      const ur = ts[Ts.U0 + 2 * u + 1]!;
+      if (ur >= 0 && ur < r) { r = ur; c = ts[Ts.U0 + 2 * u]!; }
+    }
+    return r < 0 ? null : { cycle: c, instructions: r };
   }
 
   /** MEM cycles of an access to memory at `a` (blocks under per-region wait states). */
@@ -267,6 +342,7 @@ export class TimedIss extends Iss {
     if (this.restart) this.restartAt(this.cycles);
     const target = this.retired + max;
     while (this.retired < target) {
+      if (this.track) this.candidate();
       // A cycle limit stops before an instruction that cannot retire by then.
       if (this.ts[Ts.N]! + 4 > maxCycles) return this.cycleLimit(maxCycles);
       if (this.translate && maxCycles === Number.MAX_SAFE_INTEGER && this.runBlocks(target - this.retired)) continue;
@@ -301,7 +377,7 @@ export class TimedIss extends Iss {
     if (st < this.hot && st < St.TRANSLATED - 1) { b.state[i] = st + 1; return false; }
     if (st === St.NONE) return false;
     if (st !== St.TRANSLATED) {
-      const t = translateTimed(b.code, b.base, i, this.wsUniform, this.faultBranchPenalty);
+      const t = translateTimed(b.code, b.base, i, this.wsUniform, this.faultBranchPenalty, this.track);
       if (t === null) { b.state[i] = St.NONE; return false; }
       b.fns[i] = t.fn; b.len[i] = t.len; b.state[i] = St.TRANSLATED;
       this.translatedBlocks++;
@@ -319,6 +395,7 @@ export class TimedIss extends Iss {
       const k = this.bk;
       n += k;
       if (k < len) break;
+      if (this.track) { this.retired += n; this.candidate(); this.retired -= n; }
       const off = this.bpc - base;
       if (off < 0 || off >= size) break;
       i = off >>> 2;
@@ -379,6 +456,11 @@ export class TimedIss extends Iss {
     }
     // An instruction that would retire after a cycle limit is not run (the cycle model stops first).
     if (e + mc + 1 > maxCycles) return this.cycleLimit(maxCycles);
+    if (this.track) {
+      let a = 0;
+      if (w !== 0) a = (x[rs1]! + imm) >>> 0;
+      this.mark(unitsOf(op) | (w !== 0 && (a & 3) + w > 4 ? 1 << Unit.SPLIT : 0));
+    }
     let taken = false;
     if (c & Ctl.IS_BRU) taken = c & Ctl.IS_JUMP ? true : sem.taken(FN[op]!, x[rs1]!, x[rs2]!);
     const before = this.retired, translate = this.translate;
