@@ -247,6 +247,8 @@ function translateTimed(code: Predecoded, base: number, start: number, ws: numbe
 export class TimedIss extends Iss {
   /** Clock edges since reset, as Core.cycles. */
   cycles = 0;
+  /** ECALLs retired: the interrupt controller's `count` (fast-forward hands it over). */
+  ecalls = 0;
   /** The timing state (Ts): the last instruction's stage times, the next fetch, its late rd. */
   readonly ts = new Float64Array(Ts.SIZE).fill(-1, Ts.CC);
   /** Test hook: cycles added to every taken branch's penalty (0 in use; the timing campaign checks that a wrong model is caught). */
@@ -484,6 +486,7 @@ export class TimedIss extends Iss {
       return stop;
     }
     // ECALL retired, or a trap / frame instruction reached WB: the pipeline is flushed there.
+    if (stop === Stop.ECALL) this.ecalls++;
     this.cycles = m + 1;
     this.restart = true;
     return stop;

@@ -123,6 +123,7 @@ function handOver(fast: TimedIss, cm: CallManager, cycle: number, devices: reado
   core.gasLimit = fast.gasLimit;
   core.gasUsed = fast.gasUsed;
   core.setDepth(cm.depth);
+  core.v[core.intc.r_count] = fast.ecalls;
   core.cycles = cycle;
   core.retired = fast.retired;
   cm.switchModel(core);
