@@ -96,6 +96,8 @@ export interface DebuggerOptions {
   snapshotsKept?: number;
   /** Most steps one command runs before it stops with reason `limit` (default 100 000 000). */
   maxCycles?: number;
+  /** The frames to go on in (fast-forward, debug/fastforward.ts debuggerAt); default: a new root frame. */
+  calls?: CallManager;
 }
 
 /** The program's symbols: names to addresses and addresses to `<name+off>`. */
@@ -194,7 +196,7 @@ export class Debugger {
   constructor(readonly core: Core, opts: DebuggerOptions = {}) {
     this.host = opts.host ?? new LinuxHost();
     if (this.host['sink'] !== undefined) throw new Error('Debugger: give it a LinuxHost without a sink; guest output comes through onOutput');
-    this.calls = new CallManager(core, this.host);
+    this.calls = opts.calls ?? new CallManager(core, this.host);
     this.symbols = new SymbolTable(opts.symbols ?? [], core.mem);
     this.view = new PipelineView(core.sig);
     this.every = Math.max(1, opts.snapshotEvery ?? 1024);

@@ -27,6 +27,8 @@ import type { BusSlave } from '../peripherals/device.js';
 import { NEVER } from '../peripherals/clock.js';
 import { TimedIss } from '../cpu/timing.js';
 import { DIV_CYCLES } from '../cpu/mdu.js';
+import { LinuxHost } from '../cpu/host.js';
+import { Debugger, type DebuggerOptions } from './debugger.js';
 
 /** A fresh machine to run: the program loaded, its devices and the root frame's host. */
 export interface Machine {
@@ -45,6 +47,8 @@ export interface FastForwarded {
   core: Core;
   /** Resume the run with it (RunLimits.resume). */
   cm: CallManager;
+  /** The root frame's host (make('run')'s). */
+  host: RootHandler;
   /** The restart point: the cycle the cycle model started after, and the instructions retired there. */
   cycle: number;
   instructions: number;
@@ -73,14 +77,27 @@ export function fastForward(make: (pass: 'scout' | 'run') => Machine, at: number
   const cm = new CallManager(fast, m.host, { memLimit: opts.memLimit });
   const end = cm.run({ maxInstructions: point.instructions });
   if (end.kind !== 'limit' || fast.retired !== point.instructions) throw new Error(`fast-forward: the run ended before instruction ${point.instructions} (${end.kind})`);
-  return { ...handOver(fast, cm, point.cycle, m.devices, opts), cycle: point.cycle, instructions: point.instructions };
+  return { ...handOver(fast, cm, point.cycle, m.devices, opts), host: m.host, cycle: point.cycle, instructions: point.instructions };
 }
 
 /** The cycle model from reset (no restart point before N). */
 function startCore(m: Machine, opts: FastForwardOptions): FastForwarded {
   const core = createModel('cycle', m.prog, { ...opts, devices: m.devices });
   const cm = new CallManager(core, m.host, { memLimit: opts.memLimit });
-  return { core, cm, cycle: 0, instructions: 0 };
+  return { core, cm, host: m.host, cycle: 0, instructions: 0 };
+}
+
+/**
+ * A debugger on the cycle model stopped at cycle `at` (or where the program ended before it),
+ * reached by fast-forward: `evminf step --at N`. make('run')'s host must be a LinuxHost without
+ * a sink (the debugger's). Stepping back reaches the restart point, not cycle 0.
+ */
+export function debuggerAt(make: (pass: 'scout' | 'run') => Machine, at: number, opts: FastForwardOptions = {}, dbg: DebuggerOptions = {}): Debugger {
+  const f = fastForward(make, at, opts);
+  if (!(f.host instanceof LinuxHost)) throw new Error('debuggerAt: the machine\'s host must be a LinuxHost');
+  const d = new Debugger(f.core, { ...dbg, host: f.host, calls: f.cm });
+  d.run(at);
+  return d;
 }
 
 /** The scout: the timing model with tracking, run until no instruction retires later than `until`. */
