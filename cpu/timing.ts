@@ -138,13 +138,25 @@ class TimingGen {
    * The timing of one instruction: `ex` cycles in EX, `mc` (an expression) in MEM, whether it is
    * plain (1 and 1), its late rd, `redirect` (an expression: a taken branch or jump).
    */
-  insn(ctl: number, ex: number, mc: string, late: number, redirect: string): string {
+  insn(ctl: number, ex: number, mc: string, late: number, redirect: string, nextDiv: boolean): string {
     const uses = usesOf(ctl);
     const lu = this.loadUse(uses);
     const plainNow = ex === 1 && mc === '1' && redirect === 'false';
+    const step = lu === 'true' ? 2 : 1;
     let out = '';
-    if (plainNow && this.steady && (lu === 'true' || lu === 'false')) {
-      this.p += lu === 'true' ? 2 : 1;
+    const folds = this.steady && redirect === 'false' && (lu === 'true' || lu === 'false');
+    if (folds && plainNow) {
+      this.p += step;
+    } else if (folds && ex === DIV_CYCLES && mc === '1') {
+      // A division from the steady state: E and M move on by 31 more, and only they decide
+      // what follows (its successor leaves ID when it leaves EX), so it stays steady, shifted.
+      this.p += step + DIV_CYCLES - 1;
+    } else if (folds && ex === 1 && !nextDiv) {
+      // MEM holding mc − 1 extra cycles: the steady state shifted by them gives every later
+      // instruction the same EX and MEM times — unless a division follows at once (it would
+      // overlap the stall), hence the static check.
+      out += `D += ${this.p + step - 1} + ${mc};`;
+      this.p = 0;
     } else {
       out += this.materialize();
       const luTest = lu === 'false' ? 'd > E' : lu === 'true' ? 'true' : `d > E || ${lu}`;
@@ -201,12 +213,13 @@ function translateTimed(code: Predecoded, base: number, start: number, ws: numbe
     const mc = w === 0 ? '1' : memCyclesExpr(w, ws, (c & Ctl.IS_STORE) !== 0, track);
     const late = c & Ctl.LATE_RESULT ? rd : 0;
     const f = e.flow;
-    if (f.kind === 'next') { body.push(tg.insn(ctl, ex, mc, late, 'false')); continue; }
+    const nextDiv = i + 1 >= n || (CTL[code.ctl[i + 1]! & 0xff]! & Ctl.IS_DIV) !== 0;
+    if (f.kind === 'next') { body.push(tg.insn(ctl, ex, mc, late, 'false', nextDiv)); continue; }
     if (f.kind === 'branch') {
-      body.push(`t = ${f.cond} ? 1 : 0;`, tg.insn(ctl, ex, mc, late, 't === 1'));
+      body.push(`t = ${f.cond} ? 1 : 0;`, tg.insn(ctl, ex, mc, late, 't === 1', true));
       end = `s.bpc = t === 1 ? ${f.taken} : ${f.fall};`;
     } else {
-      body.push(tg.insn(ctl, ex, mc, late, 'true'));
+      body.push(tg.insn(ctl, ex, mc, late, 'true', true));
       end = f.kind === 'jump' ? `s.bpc = ${f.target};` : 's.bpc = t;';
     }
     break;
