@@ -86,16 +86,31 @@ function marksOf(units: number): string {
 export type TimedBlockFn = (s: TimedIss, x: Int32Array, gc: Float64Array, room: number, ts: Float64Array) => number;
 
 const enum St { TRANSLATED = 254, NONE = 255 }
+const CHUNK_BITS = 12, CHUNK = 1 << CHUNK_BITS;
+/** Blocks up to this many instructions get a second body for a steady entry. */
+const DUAL_MAX = 16;
+const NO_BLOCK: TimedBlockFn = () => -1;
 const ROOM_CAP = 0x3fff_ffff;
 
 /** Timed blocks of one code region, for one timing model (their wait states are its own). */
 class TimedBlocks {
   readonly state: Uint8Array;
   readonly len: Uint8Array;
-  readonly fns: (TimedBlockFn | undefined)[] = [];
+  /** Functions by word offset in chunks made on first use (a sparse array would be a dictionary). */
+  private readonly chunks: (TimedBlockFn[] | null)[];
   constructor(readonly code: Predecoded, readonly base: number) {
-    this.state = new Uint8Array(code.ctl.length);
-    this.len = new Uint8Array(code.ctl.length);
+    const n = code.ctl.length;
+    this.state = new Uint8Array(n);
+    this.len = new Uint8Array(n);
+    this.chunks = new Array<TimedBlockFn[] | null>((n + CHUNK - 1) >>> CHUNK_BITS).fill(null);
+  }
+  fn(i: number): TimedBlockFn {
+    return this.chunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)]!;
+  }
+  set(i: number, f: TimedBlockFn): void {
+    let c = this.chunks[i >>> CHUNK_BITS]!;
+    if (c === null) c = this.chunks[i >>> CHUNK_BITS] = new Array<TimedBlockFn>(CHUNK).fill(NO_BLOCK);
+    c[i & (CHUNK - 1)] = f;
   }
 }
 
@@ -118,11 +133,16 @@ class TimingGen {
   p = 0;
   plain = 0;
   late: number | null = null;
-  constructor(private readonly fault: number) {}
+  /** A taken-branch condition folded in the steady state (the block's last instruction). */
+  private redirect: string | null = null;
+  /** `steady`: the block is entered in the steady state (D its steady time) with no late rd. */
+  constructor(private readonly fault: number, steady: boolean) {
+    if (steady) { this.steady = true; this.late = 0; }
+  }
 
   private materialize(): string {
     if (!this.steady) return '';
-    const s = `D += ${this.p}; E = D + 1; M = D + 2; N = D;`;
+    const s = `D += X + ${this.p}; X = 0; E = D + 1; M = D + 2; N = D;`;
     this.p = 0;
     this.steady = false;
     return s;
@@ -138,7 +158,7 @@ class TimingGen {
    * The timing of one instruction: `ex` cycles in EX, `mc` (an expression) in MEM, whether it is
    * plain (1 and 1), its late rd, `redirect` (an expression: a taken branch or jump).
    */
-  insn(ctl: number, ex: number, mc: string, late: number, redirect: string, nextDiv: boolean): string {
+  insn(ctl: number, ex: number, mc: string, late: number, redirect: string, nextDiv: boolean, parts: MemParts = { fixed: 1, dyn: null }): string {
     const uses = usesOf(ctl);
     const lu = this.loadUse(uses);
     const plainNow = ex === 1 && mc === '1' && redirect === 'false';
@@ -147,6 +167,10 @@ class TimingGen {
     const folds = this.steady && redirect === 'false' && (lu === 'true' || lu === 'false');
     if (folds && plainNow) {
       this.p += step;
+    } else if (folds && ex === 1 && mc === '1') {
+      // A branch or jump from the steady state: leaves EX at D + 1, fetch restarts after it.
+      this.p += step;
+      this.redirect = redirect;
     } else if (folds && ex === DIV_CYCLES && mc === '1') {
       // A division from the steady state: E and M move on by 31 more, and only they decide
       // what follows (its successor leaves ID when it leaves EX), so it stays steady, shifted.
@@ -155,8 +179,9 @@ class TimingGen {
       // MEM holding mc − 1 extra cycles: the steady state shifted by them gives every later
       // instruction the same EX and MEM times — unless a division follows at once (it would
       // overlap the stall), hence the static check.
-      out += `D += ${this.p + step - 1} + ${mc};`;
-      this.p = 0;
+      // The constant part joins p; the run-time part goes into the small integer X.
+      this.p += step - 1 + parts.fixed;
+      if (parts.dyn !== null) out += `X += ${parts.dyn};`;
     } else {
       out += this.materialize();
       const luTest = lu === 'false' ? 'd > E' : lu === 'true' ? 'true' : `d > E || ${lu}`;
@@ -173,7 +198,8 @@ class TimingGen {
   /** The state written back (at the end or a bail-out), without changing the generator. */
   store(): string {
     const l = `ts[${Ts.L}] = ${this.late === null ? 'L' : this.late};`;
-    if (this.steady) return `ts[${Ts.D}] = D + ${this.p}; ts[${Ts.E}] = D + ${this.p + 1}; ts[${Ts.M}] = D + ${this.p + 2}; ts[${Ts.N}] = D + ${this.p}; ${l}`;
+    const p = this.p, n = this.redirect === null ? `D + ${p}` : this.redirect === 'true' ? `D + ${p + 2 + this.fault}` : `(${this.redirect} ? D + ${p + 2 + this.fault} : D + ${p})`;
+    if (this.steady) return `D += X; ts[${Ts.D}] = D + ${p}; ts[${Ts.E}] = D + ${p + 1}; ts[${Ts.M}] = D + ${p + 2}; ts[${Ts.N}] = ${n}; ${l}`;
     return `ts[${Ts.D}] = D; ts[${Ts.E}] = E; ts[${Ts.M}] = M; ts[${Ts.N}] = N; ${l}`;
   }
 }
@@ -184,17 +210,71 @@ function memCyclesExpr(w: number, ws: number | null, store: boolean, track: bool
   if (ws === null) return track ? `((a & 3) + ${w} > 4 ? (${split}s.memCycles(a, ${w}, ${store})) : s.memCycles(a, ${w}, ${store}))` : `s.memCycles(a, ${w}, ${store})`;
   const one = 1 + ws;
   if (w === 1) return `${one}`;
-  return `((a & 3) ${w === 2 ? '=== 3' : '!== 0'} ? (${split}${2 * one}) : ${one})`;
+  if (track) return `((a & 3) ${w === 2 ? '=== 3' : '!== 0'} ? (${split}${2 * one}) : ${one})`;
+  // Branch-free: 1 when the access crosses a word boundary (lane + width > 4), else 0.
+  const crosses = `(((a & 3) + ${w === 2 ? 1 : 3}) >> 2)`;
+  return one === 1 ? `(1 + ${crosses})` : `(${one} + ${crosses} * ${one})`;
+}
+
+/** MEM cycles as a constant part and a run-time part (an integer expression, or null). */
+interface MemParts { fixed: number; dyn: string | null }
+
+function memCyclesParts(w: number, ws: number | null, store: boolean, track: boolean): MemParts {
+  const marks = track ? marksOf(1 << Unit.SPLIT).trim().replace(/; /g, ', ').replace(/;$/, ', ') : '';
+  if (ws === null) {
+    const call = `s.memCycles(a, ${w}, ${store})`;
+    return { fixed: 0, dyn: track && w > 1 ? `((a & 3) + ${w} > 4 ? (${marks}${call}) : ${call})` : call };
+  }
+  const one = 1 + ws;
+  if (w === 1) return { fixed: one, dyn: null };
+  if (track) return { fixed: one, dyn: `((a & 3) ${w === 2 ? '=== 3' : '!== 0'} ? (${marks}${one}) : 0)` };
+  const crosses = `(((a & 3) + ${w === 2 ? 1 : 3}) >> 2)`;
+  return { fixed: one, dyn: one === 1 ? crosses : `${crosses} * ${one}` };
 }
 
 /** Translate the timed block at word offset `start`, or null. */
 function translateTimed(code: Predecoded, base: number, start: number, ws: number | null, fault: number, track: boolean): { fn: TimedBlockFn; len: number } | null {
+  // Two bodies over the same instructions: one for a block entered in the steady state (or
+  // right after a taken branch, its equivalent: the next fetch decides alone), where every plain
+  // instruction folds into a constant; one for any other entry.
+  // Long blocks get the general body only: their entry costs little beside them, and V8's
+  // compile time grows faster than a function's size.
+  const slow = timedBody(code, base, start, ws, fault, track, false);
+  if (slow === null) return null;
+  const { ops, sites, units, regs } = slow;
+  const len = ops.length;
+  const fast = len <= DUAL_MAX ? timedBody(code, base, start, ws, fault, track, true)! : null;
+  const src = [
+    `"use strict";`,
+    `const { ${SEM_NAMES.join(', ')} } = sem;`,
+    `var EP = -1;`,
+    ...siteVars(sites),
+    `return function tblock_${(base + 4 * start).toString(16)}(s, x, gc, room, ts) {`,
+    `  const g = ${costOf(ops)};`,
+    `  if (g > room) return -1;`,
+    `  ${siteEpoch(sites)}`,
+    `  let a = 0, v = 0, t = 0, d = 0, e = 0, X = 0;`,
+    `  let D = ts[${Ts.D}], E = ts[${Ts.E}], M = ts[${Ts.M}], N = ts[${Ts.N}], L = ts[${Ts.L}];`,
+    // Tracking: the block's units are marked at its entry (no later than their use).
+    track ? `  ${marksOf(units)}` : '',
+    `  ${regs.declare()}`,
+    fast === null ? `  ${slow.body}` : `  if (L === 0 && E === D + 1 && M === D + 2 && (N === D || N === D + 2)) {\n  D = N;\n  ${fast.body}\n  } else {\n  ${slow.body}\n  }`,
+    `  s.bk = ${len};`,
+    `  return g;`,
+    `};`,
+  ].join('\n');
+  return { fn: compile<TimedBlockFn>(src, ops), len };
+}
+
+/** The statements of a timed block from one entry state (TimingGen `steady`), to its end. */
+function timedBody(code: Predecoded, base: number, start: number, ws: number | null, fault: number, track: boolean, steady: boolean):
+  { ops: number[]; sites: number[]; units: number; regs: RegLocals; body: string } | null {
   const ops: number[] = [];
   const body: string[] = [];
   const sites: number[] = [];
   const n = code.ctl.length;
   const regs = new RegLocals();
-  const tg = new TimingGen(fault);
+  const tg = new TimingGen(fault, steady);
   let end = '';
   let units = 0;
   for (let i = start; i < n && ops.length < MAX_BLOCK; i++) {
@@ -211,10 +291,11 @@ function translateTimed(code: Predecoded, base: number, start: number, ws: numbe
     const rd = (ctl >> 8) & 31;
     const ex = c & Ctl.IS_DIV ? DIV_CYCLES : 1;
     const mc = w === 0 ? '1' : memCyclesExpr(w, ws, (c & Ctl.IS_STORE) !== 0, track);
+    const parts = w === 0 ? { fixed: 1, dyn: null } : memCyclesParts(w, ws, (c & Ctl.IS_STORE) !== 0, track);
     const late = c & Ctl.LATE_RESULT ? rd : 0;
     const f = e.flow;
     const nextDiv = i + 1 >= n || (CTL[code.ctl[i + 1]! & 0xff]! & Ctl.IS_DIV) !== 0;
-    if (f.kind === 'next') { body.push(tg.insn(ctl, ex, mc, late, 'false', nextDiv)); continue; }
+    if (f.kind === 'next') { body.push(tg.insn(ctl, ex, mc, late, 'false', nextDiv, parts)); continue; }
     if (f.kind === 'branch') {
       body.push(`t = ${f.cond} ? 1 : 0;`, tg.insn(ctl, ex, mc, late, 't === 1', true));
       end = `s.bpc = t === 1 ? ${f.taken} : ${f.fall};`;
@@ -225,31 +306,11 @@ function translateTimed(code: Predecoded, base: number, start: number, ws: numbe
     break;
   }
   if (ops.length === 0) return null;
-  const len = ops.length;
-  if (end === '') end = `s.bpc = ${(base + 4 * (start + len)) >>> 0};`;
-  const src = [
-    `"use strict";`,
-    `const { ${SEM_NAMES.join(', ')} } = sem;`,
-    `var EP = -1;`,
-    ...siteVars(sites),
-    `return function tblock_${(base + 4 * start).toString(16)}(s, x, gc, room, ts) {`,
-    `  const g = ${costOf(ops)};`,
-    `  if (g > room) return -1;`,
-    `  ${siteEpoch(sites)}`,
-    `  let a = 0, v = 0, t = 0, d = 0, e = 0;`,
-    `  let D = ts[${Ts.D}], E = ts[${Ts.E}], M = ts[${Ts.M}], N = ts[${Ts.N}], L = ts[${Ts.L}];`,
-    // Tracking: the block's units are marked at its entry (no later than their use).
-    track ? `  ${marksOf(units)}` : '',
-    `  ${regs.declare()}`,
-    `  ${body.join('\n  ')}`,
-    `  ${end}`,
-    regs.dirty.size === 0 ? '' : `  ${regs.writeBack()}`,
-    `  ${tg.store()}`,
-    `  s.bk = ${len};`,
-    `  return g;`,
-    `};`,
-  ].join('\n');
-  return { fn: compile<TimedBlockFn>(src, ops), len };
+  if (end === '') end = `s.bpc = ${(base + 4 * (start + ops.length)) >>> 0};`;
+  body.push(end);
+  if (regs.dirty.size !== 0) body.push(regs.writeBack());
+  body.push(tg.store());
+  return { ops, sites, units, regs, body: body.join('\n  ') };
 }
 
 /**
@@ -394,7 +455,7 @@ export class TimedIss extends Iss {
     if (st !== St.TRANSLATED) {
       const t = translateTimed(b.code, b.base, i, this.wsUniform, this.faultBranchPenalty, this.track);
       if (t === null) { b.state[i] = St.NONE; return false; }
-      b.fns[i] = t.fn; b.len[i] = t.len; b.state[i] = St.TRANSLATED;
+      b.set(i, t.fn); b.len[i] = t.len; b.state[i] = St.TRANSLATED;
       this.translatedBlocks++;
     }
     const x = this.x, gc = this.gasCost, ts = this.ts, base = b.base, size = b.code.ctl.length * 4;
@@ -404,7 +465,7 @@ export class TimedIss extends Iss {
       const len = b.len[i]!;
       if (n + len > left) break;
       const free = room - g;
-      const res = b.fns[i]!(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP, ts);
+      const res = b.fn(i)(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP, ts);
       if (res < 0) break;
       g += res;
       const k = this.bk;
