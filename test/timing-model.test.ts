@@ -5,7 +5,7 @@
 // the waveform from cycle N on is the full detailed run's, byte for byte, for several N per
 // program, inside a divider stall and inside a frame switch among them.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { assembleToElf } from '../isa/asm.js';
@@ -244,5 +244,23 @@ describe('fast-forward: the waveform from N on is the full run\'s', () => {
   test('examples/statedb.S: device accesses before and after N', () => {
     const make = devices(example('statedb.S'));
     for (const n of [500, 1500, 3000]) compare(make, n);
+  });
+
+  test('evminf run --vcd-from N fast-forwards by default; evminf step --at N shows the full run\'s cycle N', () => {
+    const a = join(dir, 'cli-ff.vcd'), b = join(dir, 'cli-full.vcd');
+    expect(runEvminf(['run', 'examples/kvstore.S', '--vcd', a, '--vcd-from', '1800']).status).toBe(0);
+    expect(runEvminf(['run', 'examples/kvstore.S', '--vcd', b, '--vcd-from', '1800', '--no-fast-forward']).status).toBe(0);
+    expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
+    // A program without frame switches (a step is then a cycle), stopped inside a division.
+    const src = join(dir, 'rand7.S'), script = join(dir, 'pipe.txt');
+    writeFileSync(src, randomProgram(7, { items: 300 }).source);
+    writeFileSync(script, 'pipe\nreg\n');
+    const at = runEvminf(['step', src, '--at', '1500', '--script', script]);
+    writeFileSync(script, 's 1500\npipe\nreg\n');
+    const full = runEvminf(['step', src, '--script', script]);
+    expect(at.status).toBe(0);
+    const tail = (o: Buffer): string => o.toString('latin1').slice(o.toString('latin1').indexOf('(evminf) pipe'));
+    expect(tail(at.stdout)).toContain('cycle 1500');
+    expect(tail(at.stdout)).toBe(tail(full.stdout));
   });
 });
