@@ -56,7 +56,7 @@ export interface TimingOptions {
 export const enum Ts { D, E, M, N, L, CC, CR, U0, SIZE = U0 + 16 }
 
 /** Units whose signals keep their last use's values (fast-forward must restart before that use). */
-export const enum Unit { ALU, MDU, BRU, LOAD, STORE, SPLIT, HOST, CMU, COUNT }
+export const enum Unit { ALU, MDU, BRU, LOAD, STORE, SPLIT, COUNT }
 
 /** The units an instruction uses, as a bit mask over Unit (its split accesses are found at run time). */
 export function unitsOf(op: number): number {
@@ -67,8 +67,6 @@ export function unitsOf(op: number): number {
   else if (c & Ctl.IS_LOAD) u |= 1 << Unit.LOAD;
   else if (c & Ctl.IS_STORE) u |= 1 << Unit.STORE;
   else if ((c & Ctl.WB_PERM) === 0) u |= 1 << Unit.ALU;
-  if (c & Ctl.IS_HOST) u |= 1 << Unit.HOST;
-  if (c & Ctl.IS_FRAME) u |= 1 << Unit.CMU;
   return u;
 }
 
@@ -323,6 +321,8 @@ export class TimedIss extends Iss {
   cycles = 0;
   /** ECALLs retired: the interrupt controller's `count` (fast-forward hands it over). */
   ecalls = 0;
+  /** The last frame instruction's op: the call-management unit's `op` output (handed over too). */
+  frameOp = 0;
   /** The timing state (Ts): the last instruction's stage times, the next fetch, its late rd. */
   readonly ts = new Float64Array(Ts.SIZE).fill(-1, Ts.CC);
   /** Test hook: cycles added to every taken branch's penalty (0 in use; the timing campaign checks that a wrong model is caught). */
@@ -364,7 +364,6 @@ export class TimedIss extends Iss {
     for (const c of copies) n += c.words;
     this.cycles += n;
     this.restart = true;
-    if (this.track) this.mark(1 << Unit.CMU);
   }
 
   /** Mark the units of mask `units` as used now. */
@@ -561,6 +560,7 @@ export class TimedIss extends Iss {
     }
     // ECALL retired, or a trap / frame instruction reached WB: the pipeline is flushed there.
     if (stop === Stop.ECALL) this.ecalls++;
+    else if (stop === Stop.FRAME) this.frameOp = op;
     this.cycles = m + 1;
     this.restart = true;
     return stop;

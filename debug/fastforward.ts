@@ -10,7 +10,8 @@
 // pipeline does not have is the older instructions' leftover signal values; they are all
 // replaced once the first instruction after the point has gone through the five stages, except
 // in units that are used rarely (the MDU, the branch unit, the LSU's load and store paths and
-// its split-access register, the interrupt controller, the call-management unit). So the point
+// its split-access register; the interrupt controller's count and the call-management unit's
+// last op are handed over, their other outputs are pulses or idle between switches). So the point
 // is moved back before the last use of each such unit before N, and no device work may be
 // pending there.
 //
@@ -141,6 +142,7 @@ function handOver(fast: TimedIss, cm: CallManager, cycle: number, devices: reado
   core.gasUsed = fast.gasUsed;
   core.setDepth(cm.depth);
   core.v[core.intc.r_count] = fast.ecalls;
+  core.v[core.cmu.o_op] = fast.frameOp;
   core.cycles = cycle;
   core.retired = fast.retired;
   cm.switchModel(core);
