@@ -19,6 +19,7 @@ export { loadElf, loadRom, DEFAULT_STACK_SIZE, STACK_TOP, type LoadedProgram, ty
 export { createModel, MODEL_KINDS, type CpuModel, type ModelKind, type RootOptions } from './cpu/machine.js';
 export { Core, type CoreOptions, type CycleTracer } from './cpu/core.js';
 export { Iss, type Commit } from './cpu/iss.js';
+export { TimedIss, type TimingOptions } from './cpu/timing.js';
 export { Signals } from './cpu/signals.js';
 export { AddressSpace, DEFAULT_MEM_LIMIT } from './cpu/memory.js';
 export { runToEnd, type RunLimits, type RunResult, type StopReason } from './cpu/runner.js';
@@ -36,6 +37,7 @@ export { vcdDiff, type VcdDiffResult } from './waveforms/vcddiff.js';
 // Layer 4: debugging — the cycle stepper and whole-machine snapshots.
 export { Debugger, DebugError, type DebuggerOptions, type StopEvent } from './debug/debugger.js';
 export { snapshot, restore, type Snapshot } from './debug/snapshot.js';
+export { fastForward, debuggerAt, type FastForwarded, type FastForwardOptions, type Machine } from './debug/fastforward.js';
 
 // Layer 5: one model stepped an instruction at a time, and lockstep against QEMU.
 export { ModelStepper, type StepperOptions } from './verify/stepper.js';

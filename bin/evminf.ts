@@ -41,6 +41,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   vcd: async () => (await import('./commands/vcd.js')).vcdCommand,
   isolation: async () => (await import('./commands/isolation.js')).isolationCommand,
   insn: async () => (await import('./commands/insn.js')).insnCommand,
+  timing: async () => (await import('./commands/timing.js')).timingCommand,
   report: async () => (await import('./commands/report.js')).reportCommand,
   db: async () => (await import('./commands/db.js')).dbCommand,
   rlp: async () => (await import('./commands/rlp.js')).rlpCommand,

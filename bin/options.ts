@@ -40,6 +40,8 @@ export const NUMBERS: Readonly<Record<string, NumberRange>> = {
   count: { min: 0, max: U32 },
   seed: { min: 0, max: U32 },
   items: { min: 1, max: 100_000 },
+  'fault-cycles': { min: 0, max: 1000 },
+  at: { min: 0, max: Number.MAX_SAFE_INTEGER },
   context: { min: 0, max: 100_000 },
   sp: { min: 0, max: U32, hex: true },
   port: { min: 0, max: 65535 },

@@ -7,6 +7,8 @@
 
 import { createInterface } from 'node:readline';
 import { ABI_NAMES, DebugError, Debugger, hex8, parseNumber, type StopEvent } from '../debug/debugger.js';
+import { debuggerAt } from '../debug/fastforward.js';
+import { LinuxHost } from '../cpu/host.js';
 import { createModel } from '../cpu/machine.js';
 import type { LoadedProgram } from '../cpu/program.js';
 import { EXIT } from '../cpu/exit-codes.js';
@@ -241,6 +243,8 @@ export interface StepArgs {
   program: string;
   script?: string;
   'max-cycles'?: number;
+  /** Start at this cycle, reached by fast-forward (docs/timing.md). */
+  at?: number;
 }
 
 /**
@@ -249,14 +253,20 @@ export interface StepArgs {
  * (bin/program.ts programDevices); the console's bytes are handed on after every command.
  * Returns the process exit code.
  */
-export async function cmdStep(prog: LoadedProgram, a: StepArgs, write: (fd: number, data: string | Uint8Array) => void, devices: Device[] = []): Promise<number> {
+const scoutOf = <T>(f: (() => T) | undefined): (() => T) => {
+  if (f === undefined) throw new Error('cmdStep: --at needs a second machine for the scout');
+  return f;
+};
+
+export async function cmdStep(prog: LoadedProgram, a: StepArgs, write: (fd: number, data: string | Uint8Array) => void, devices: Device[] = [],
+  scout?: () => { prog: LoadedProgram; devices: Device[] }): Promise<number> {
   const script = a.script === undefined ? undefined : readInput(a.script).toString('utf8');
   const con = devices.find((d): d is DebugConsole => d instanceof DebugConsole);
-  const dbg = new Debugger(createModel('cycle', prog, { devices }), {
-    symbols: prog.symbols,
-    onOutput: (fd, bytes) => write(fd, bytes),
-    maxCycles: a['max-cycles'],
-  });
+  const opts = { symbols: prog.symbols, onOutput: (fd: number, bytes: Uint8Array) => write(fd, bytes), maxCycles: a['max-cycles'] };
+  // --at N: the timing model up to a restart point before N (on a second machine from `scout`
+  // first), the cycle model from there to N.
+  const dbg = a.at === undefined || a.at === 0 ? new Debugger(createModel('cycle', prog, { devices }), opts)
+    : debuggerAt((pass) => (pass === 'run' ? { prog, devices, host: new LinuxHost() } : { ...scoutOf(scout)(), host: new LinuxHost() }), a.at, {}, opts);
   const st = new Stepper(dbg, (text) => write(1, text + '\n'));
   st.status();
   if (script !== undefined) {

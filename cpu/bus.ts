@@ -12,10 +12,16 @@
 
 import { permitted, slaveRead, slaveWrite, type BusSlave, type Clock } from '../peripherals/device.js';
 import { AddressDecoder, UNMAPPED } from '../peripherals/decoder.js';
-import type { AddressSpace, Region } from './memory.js';
+import type { AddressSpace, Region, RegionKind } from './memory.js';
 import type { Signals } from './signals.js';
 
 export type { BusSlave };
+
+/** Data-port wait states of the memory slaves: one count for all, or one per region kind (absent kinds 0). */
+export type MemoryWaitStates = number | Readonly<Partial<Record<RegionKind, number>>>;
+
+/** The wait states of region `r`'s slave under `ws`. */
+export const waitStatesOf = (ws: MemoryWaitStates, r: Region): number => (typeof ws === 'number' ? ws : ws[r.kind] ?? 0);
 
 /** A memory region (code ROM, input ROM, RAM) as a slave. */
 export class MemorySlave implements BusSlave {
@@ -106,8 +112,8 @@ export class Bus {
   }
 
   /** Map every region of an address space (plus any extra slaves, e.g. MMIO devices). */
-  map(mem: AddressSpace, extra: readonly BusSlave[] = [], waitStates = 0): void {
-    this.decoder.map(mem.regions.map((r) => new MemorySlave(r, waitStates)), extra);
+  map(mem: AddressSpace, extra: readonly BusSlave[] = [], waitStates: MemoryWaitStates = 0): void {
+    this.decoder.map(mem.regions.map((r) => new MemorySlave(r, waitStatesOf(waitStates, r))), extra);
   }
 
   /** The address decoder. */

@@ -11,7 +11,7 @@
 import { Alu } from './alu.js';
 import { BranchUnit } from './branch.js';
 import { attachDevices, Clock, type BusSlave, type GasPort } from '../peripherals/device.js';
-import { Bus } from './bus.js';
+import { Bus, type MemoryWaitStates } from './bus.js';
 import { CallManagementUnit } from './cmu.js';
 import type { CopySegment } from './frames.js';
 import { CTL, Ctl, IS_FRAME } from './control.js';
@@ -37,8 +37,8 @@ const enum MemWb { VALID, PC, INSN, OP, RD, WEN, VALUE, EXC, TVAL, MADDR, MDATA,
 const MEMWB_FIELDS = [['valid', 1], ['pc', 32], ['insn', 32], ['op', 8], ['rd', 5], ['wen', 1], ['value', 32], ['exc', 6], ['tval', 32], ['maddr', 32], ['mdata', 32], ['mwidth', 3], ['mstore', 1], ['npc', 32]] as const;
 
 export interface CoreOptions {
-  /** Wait states of every memory slave (default 0). */
-  waitStates?: number;
+  /** Wait states of the memory slaves: one count for all, or per region kind (default 0). */
+  waitStates?: MemoryWaitStates;
   /** Test mode: up to this many random extra wait states per bus transaction. */
   randomStalls?: number;
   seed?: number;
@@ -129,7 +129,7 @@ export class Core {
 
   /** The memory-mapped peripherals, elaborated with this core (a device belongs to one machine). */
   declare readonly devices: readonly BusSlave[];
-  private declare readonly waitStates: number;
+  private declare readonly waitStates: MemoryWaitStates;
 
   declare mem: AddressSpace;
 

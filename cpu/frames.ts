@@ -167,7 +167,7 @@ export class CallManager {
   /** The most host bytes the live frames held at once. */
   peakBytes = 0;
 
-  constructor(private readonly m: FrameModel, private readonly host: RootHandler, opts: { memLimit?: number } = {}) {
+  constructor(private m: FrameModel, private readonly host: RootHandler, opts: { memLimit?: number } = {}) {
     this.memLimit = opts.memLimit ?? DEFAULT_MEM_LIMIT;
     const root = new Frame('root', m.mem, m.perm, 0, null, 0, 0, null);
     for (const r of m.mem.regions) {
@@ -182,6 +182,14 @@ export class CallManager {
 
   get depth(): number {
     return this.frame.depth;
+  }
+
+  /**
+   * Go on with another model holding the running frame's state (fast-forward from the timing
+   * model into the cycle model, debug/fastforward.ts): the suspended frames stay as they are.
+   */
+  switchModel(m: FrameModel): void {
+    this.m = m;
   }
 
   /** Run the root frame until it exits, returns, throws, traps or hits a limit. */

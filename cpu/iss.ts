@@ -10,6 +10,7 @@ import { immediate } from '../isa/decode.js';
 import * as sem from '../isa/semantics.js';
 import { Fn } from '../isa/semantics.js';
 import { AddressSpace, Perm, Region } from './memory.js';
+import type { TimeSource } from '../peripherals/clock.js';
 import { attachDevices, Clock, deviceLoad, deviceStore, NEVER, type BusSlave, type GasPort } from '../peripherals/device.js';
 import { AddressDecoder, UNMAPPED } from '../peripherals/decoder.js';
 import { Mmu } from './mmu.js';
@@ -96,8 +97,11 @@ export class Iss implements BlockHost {
 
   /** The device decoder (the bus's kind of table; memory is found through `mem` here). */
   declare readonly decoder: AddressDecoder;
-  /** No time: scheduled device work completes at the next device access (Clock.drain). */
-  readonly clock = new Clock(null);
+  /**
+   * No time: scheduled device work completes at the next device access (Clock.drain). A timing
+   * model built on the ISS (cpu/timing.ts) gives it a time source instead.
+   */
+  declare readonly clock: Clock;
   /** The devices' DMA port into the running frame. */
   private declare readonly dma: Mmu;
   /** Signals of the devices' registers (the ISS has no others). */
@@ -118,7 +122,8 @@ export class Iss implements BlockHost {
     },
   };
 
-  constructor(public mem: AddressSpace, readonly devices: readonly BusSlave[] = []) {
+  constructor(public mem: AddressSpace, readonly devices: readonly BusSlave[] = [], time: TimeSource | null = null) {
+    this.clock = new Clock(time);
     // Most machines have no devices: they share one empty table instead of 128 KiB each.
     this.decoder = devices.length === 0 ? NO_DEVICES : new AddressDecoder();
     if (devices.length > 0) this.decoder.map([], devices);

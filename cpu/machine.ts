@@ -3,12 +3,14 @@
 import { Core, type CoreOptions } from './core.js';
 import { GAS_INFINITE } from './gas.js';
 import { Iss } from './iss.js';
+import { TimedIss } from './timing.js';
 import { PermBit, PSET_DEFINED } from './perm.js';
 import type { LoadedProgram } from './program.js';
 import type { CpuModel } from './runner.js';
 
-export type ModelKind = 'cycle' | 'iss';
-export const MODEL_KINDS: readonly ModelKind[] = ['cycle', 'iss'];
+/** cycle: the unit-level pipeline; iss: the functional ISS; fast: the ISS with the pipeline's exact cycle count (cpu/timing.ts). */
+export type ModelKind = 'cycle' | 'iss' | 'fast';
+export const MODEL_KINDS: readonly ModelKind[] = ['cycle', 'iss', 'fast'];
 
 /** The root frame's default permission set: every defined permission (docs/architecture.md). */
 export const ROOT_PSET = PSET_DEFINED;
@@ -23,9 +25,10 @@ export interface RootOptions extends CoreOptions {
 
 export function createModel(kind: 'cycle', prog: LoadedProgram, opts?: RootOptions): Core;
 export function createModel(kind: 'iss', prog: LoadedProgram, opts?: RootOptions): Iss;
+export function createModel(kind: 'fast', prog: LoadedProgram, opts?: RootOptions): TimedIss;
 export function createModel(kind: ModelKind, prog: LoadedProgram, opts?: RootOptions): Core | Iss;
 export function createModel(kind: ModelKind, prog: LoadedProgram, opts: RootOptions = {}): Core | Iss {
-  const m: Core | Iss = kind === 'cycle' ? new Core(prog.mem, opts) : new Iss(prog.mem, opts.devices ?? []);
+  const m: Core | Iss = kind === 'cycle' ? new Core(prog.mem, opts) : kind === 'fast' ? new TimedIss(prog.mem, opts) : new Iss(prog.mem, opts.devices ?? []);
   m.pc = prog.entry;
   m.x[2] = prog.sp;
   m.x[10] = (prog.a0 ?? 0) | 0;

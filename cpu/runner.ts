@@ -39,12 +39,14 @@ export interface RunLimits {
   memLimit?: number;
   /** Given the call-management unit before the run (an observer from above: a profiler watches frames). */
   calls?: (cm: CallManager) => void;
+  /** Go on with this call-management unit (its frames) instead of a new root frame: fast-forward (debug/fastforward.ts). */
+  resume?: CallManager;
 }
 
 const hex = (v: number): string => '0x' + (v >>> 0).toString(16).padStart(8, '0');
 
 export function runToEnd(m: CpuModel, host: RootHandler, limits: RunLimits = {}): RunResult {
-  const cm = new CallManager(m, host, { memLimit: limits.memLimit });
+  const cm = limits.resume ?? new CallManager(m, host, { memLimit: limits.memLimit });
   limits.calls?.(cm);
   return resultOf(m, cm, cm.run(limits), limits);
 }
@@ -65,7 +67,7 @@ export const SLICE_INSTRUCTIONS_ISS = 1 << 24;
  */
 export async function runToEndSliced(m: CpuModel, host: RootHandler, limits: RunLimits, between: () => Promise<boolean>,
   slice = m.cycles === undefined ? SLICE_INSTRUCTIONS_ISS : SLICE_INSTRUCTIONS_CYCLE): Promise<RunResult | null> {
-  const cm = new CallManager(m, host, { memLimit: limits.memLimit });
+  const cm = limits.resume ?? new CallManager(m, host, { memLimit: limits.memLimit });
   limits.calls?.(cm);
   const maxI = limits.maxInstructions ?? Number.MAX_SAFE_INTEGER;
   const maxC = limits.maxCycles ?? Number.MAX_SAFE_INTEGER;

@@ -96,8 +96,10 @@ export interface DebuggerOptions {
   snapshotsKept?: number;
   /** Most steps one command runs before it stops with reason `limit` (default 100 000 000). */
   maxCycles?: number;
-  /** The memory budget of all live frames (CallManager's memLimit; default 4 GiB). */
+  /** The memory budget of all live frames (CallManager's memLimit; default 4 GiB); not with `calls`. */
   memLimit?: number;
+  /** The frames to go on in (fast-forward, debug/fastforward.ts debuggerAt); default: a new root frame. */
+  calls?: CallManager;
 }
 
 /** The program's symbols: names to addresses and addresses to `<name+off>`. */
@@ -196,7 +198,7 @@ export class Debugger {
   constructor(readonly core: Core, opts: DebuggerOptions = {}) {
     this.host = opts.host ?? new LinuxHost();
     if (this.host['sink'] !== undefined) throw new Error('Debugger: give it a LinuxHost without a sink; guest output comes through onOutput');
-    this.calls = new CallManager(core, this.host, { memLimit: opts.memLimit });
+    this.calls = opts.calls ?? new CallManager(core, this.host, { memLimit: opts.memLimit });
     this.symbols = new SymbolTable(opts.symbols ?? [], core.mem);
     this.view = new PipelineView(core.sig);
     this.every = Math.max(1, opts.snapshotEvery ?? 1024);

@@ -99,8 +99,12 @@ export class Clock {
     this.update();
   }
 
-  /** The ISS: no time passes, so every pending event is due now. */
+  /**
+   * Before an ISS's device access: with no time every pending event is due now; with a time
+   * source (the timing model, cpu/timing.ts) the events due by its current cycle.
+   */
   drain(): void {
+    if (this.src !== null) { this.fire(this.src.cycles); return; }
     while (this.n > 0 && this.unavailable === null) this.pop();
     this.update();
   }

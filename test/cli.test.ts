@@ -186,7 +186,7 @@ describeWithTools([CC], 'evminf run: errors a user can cause', () => {
     const BAD_OPTIONS: [string, string[], string][] = [
       ['a negative --max-instructions', ['--max-instructions', '-5'], '--max-instructions must be a non-negative integer'],
       ['a fractional --max-instructions', ['--max-instructions', '1.5'], '--max-instructions must be a non-negative integer'],
-      ['an unknown --model', ['--model', 'fast'], 'model'],
+      ['an unknown --model', ['--model', 'rtl'], 'model'],
     ];
     test.each(BAD_OPTIONS)('%s', (_what, opts, phrase) => {
       const r = runEvminf(['run', ...opts, elf.hello!]);

@@ -22,6 +22,7 @@ import { runCase } from './isolation.js';
 import { equivQemu, QemuError } from './qemu.js';
 import { randomProgram } from './randprog.js';
 import { formatResult } from './report.js';
+import { timingCase } from './timing.js';
 
 export interface FuzzParams extends Record<string, unknown> {
   seed: number;
@@ -46,6 +47,14 @@ export interface InsnParams extends Record<string, unknown> {
   qemu: boolean;
   /** The QEMU binary: machine-local, passed beside the parameters (RunOptions.local). */
   qemuPath?: string;
+}
+
+export interface TimingParams extends Record<string, unknown> {
+  seed: number;
+  count: number;
+  items: number;
+  /** Test hook: extra taken-branch cycles in the timing model (0: none). */
+  fault: number;
 }
 
 /** Program k of a fuzz run uses seed + k. */
@@ -129,7 +138,19 @@ const insn: Campaign<InsnParams> = {
   },
 };
 
-export const CAMPAIGNS = ['fuzz', 'isolation', 'insn'] as const;
+const timing: Campaign<TimingParams> = {
+  count: (p) => p.count,
+  run(k, p): Promise<CaseResult> {
+    const c = timingCase(p.seed + k, { items: p.items, fault: p.fault });
+    return Promise.resolve({
+      sums: { programs: 1, failed: c.diffs.length === 0 ? 0 : 1, instructions: c.instructions, cycles: c.cycles },
+      failures: c.diffs.length === 0 ? [] : [{ seed: c.seed, diffs: c.diffs }],
+      text: c.diffs.length === 0 ? undefined : c.diffs.join('\n'),
+    });
+  },
+};
+
+export const CAMPAIGNS = ['fuzz', 'isolation', 'insn', 'timing'] as const;
 export type CampaignName = (typeof CAMPAIGNS)[number];
 
 type AnyCampaign = Campaign<Record<string, unknown>>;
@@ -137,6 +158,7 @@ const BY_NAME: Readonly<Record<CampaignName, AnyCampaign>> = {
   fuzz: fuzz as unknown as AnyCampaign,
   isolation: isolation as unknown as AnyCampaign,
   insn: insn as unknown as AnyCampaign,
+  timing: timing as unknown as AnyCampaign,
 };
 
 /** A campaign by name (the worker processes load theirs this way). */

@@ -7,6 +7,8 @@ import { TABLE } from '../../isa/table.js';
 import { fuzzSeed, type FuzzParams } from '../../verify/campaigns.js';
 import { randomProgram } from '../../verify/randprog.js';
 import { command, EXIT_DIVERGED } from '../exit.js';
+import { EXIT } from '../../cpu/exit-codes.js';
+import { UserError } from '../user-error.js';
 import { out } from '../io.js';
 import { jsonOption, modelOption } from '../options.js';
 import { campaignOptions, runCampaignCli, type CampaignArgs } from '../campaign.js';
@@ -31,6 +33,8 @@ async function cmdFuzz(a: FuzzArgs): Promise<number> {
     return 0;
   }
   fault(a['inject-fault']); // a bad spec is a usage error before anything runs
+  // The timing model's architecture is the ISS's (its cycles are checked by `evminf timing`).
+  if (a.model === 'fast') throw new UserError('--model fast: fuzz compares the iss or the cycle model with QEMU (the timing model is checked by evminf timing)', EXIT.USAGE);
   const params: FuzzParams = { seed: a.seed, count: a.count, model: a.model, items: a.items, fault: a['inject-fault'] ?? null };
   const { report, start, end, seconds } = await runCampaignCli('fuzz', params, { qemu: a.qemu }, a, 'programs', a.json ? undefined : (_k, r) => {
     for (const f of r.failures ?? []) {

@@ -9,7 +9,7 @@ import { DebugConsole } from '../../peripherals/console.js';
 import { finishDevices } from '../../peripherals/standard.js';
 import { command } from '../exit.js';
 import { out } from '../io.js';
-import { deviceOptions, modelOption, programOptions } from '../options.js';
+import { deviceOptions, programOptions } from '../options.js';
 import { loadProgram, programDevices, type DeviceArgs } from '../program.js';
 import { UserError } from '../user-error.js';
 
@@ -55,7 +55,8 @@ async function run(a: GdbArgs): Promise<number> {
 export const gdbCommand = command<GdbArgs>({
   command: 'gdb <program>',
   describe: 'serve gdb (target remote :PORT) on 127.0.0.1: breakpoints, watchpoints, reverse step and continue, monitor frames (docs/gdb.md)',
-  builder: (y) => deviceOptions(modelOption(programOptions(y), 'cycle', 'the model gdb debugs')
+  // The timing model has no signals to show; gdb debugs the cycle model or the ISS.
+  builder: (y) => deviceOptions(programOptions(y).option('model', { choices: ['cycle', 'iss'], default: 'cycle', describe: 'the model gdb debugs' })
     .option('port', { type: 'string', requiresArg: true, default: 0, defaultDescription: '0 (a free port, printed)', describe: 'TCP port on 127.0.0.1 (0: a free one)' })),
   run,
 });

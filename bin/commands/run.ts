@@ -6,6 +6,7 @@
 import { Core } from '../../cpu/core.js';
 import { Iss } from '../../cpu/iss.js';
 import { createModel, type ModelKind } from '../../cpu/machine.js';
+import { fastForward } from '../../debug/fastforward.js';
 import { LinuxHost } from '../../cpu/host.js';
 import { runToEndSliced, type RunResult } from '../../cpu/runner.js';
 import { EXIT } from '../../cpu/exit-codes.js';
@@ -50,6 +51,7 @@ export interface RunArgs extends TraceRunArgs {
   'vcd-from'?: number;
   'vcd-to'?: number;
   translate: boolean;
+  'fast-forward': boolean;
   db?: string;
   devices: boolean;
   time?: string;
@@ -168,6 +170,18 @@ function statsLine(name: string, s: DeviceStats): string {
   return `evminf: device ${name}: ${s.ops} op${s.ops === 1 ? '' : 's'}${by === '' ? '' : ` (${by})`}, ${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.cycles} busy cycles, gas ${s.gas}${extra}\n`;
 }
 
+/**
+ * The cycle --vcd-from / --fst from names when the run fast-forwards to it, else null: the cycle
+ * model with a waveform from a later cycle, and nothing that watches the run from its start
+ * (line trace, commit logs, a --db store the scout would write).
+ */
+function fastForwardTo(a: RunArgs, drive: HardDrive | undefined): number | null {
+  const from = a['vcd-from'];
+  if (!a['fast-forward'] || a.model !== 'cycle' || from === undefined || from <= 0 || (a.vcd === undefined && a.fst === undefined)) return null;
+  if (drive !== undefined || a['trace-pipeline'] !== undefined || a['log-commits'] !== undefined || a.rvfi !== undefined || a['inject-fault'] !== undefined) return null;
+  return from;
+}
+
 function checkRunArgs(a: RunArgs): void {
   if (a['max-cycles'] !== undefined && a.model === 'iss') throw new UserError('--max-cycles needs the cycle model: the ISS has no cycles (limit it with --max-instructions)', EXIT.USAGE);
 }
@@ -177,13 +191,18 @@ async function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: LoadedProgram): Pr
   checkRunArgs(a);
   const prog = loaded ?? loadProgram(a.program, a['stack-size'], a['mem-limit']);
   const { devices, file: consoleFile } = programDevices(a, undefined, drive);
-  const model = createModel(a.model, prog, { pset: a.pset, gas: a.gas, devices });
-  if (model instanceof Iss) model.translate = a.translate;
   const capture = a.json ? new Capture() : null;
   // The guest's own writes to the terminal come after the console bytes written before them.
   const con = consoleFile === null ? devices.find((d): d is DebugConsole => d instanceof DebugConsole) : undefined;
   const host = new LinuxHost(capture !== null ? (fd, bytes) => capture.write(fd, bytes)
     : con === undefined ? (fd, bytes) => out(fd, bytes) : (fd, bytes) => { con.drain(); out(fd, bytes); });
+  // --vcd-from N: the timing model up to a restart point before N, then the cycle model
+  // (docs/timing.md, "Fast-forward"); the scout runs on a machine of its own, output dropped.
+  const ff = fastForwardTo(a, drive) === null ? null : fastForward((pass) => pass === 'run' ? { prog, devices, host }
+    : { prog: loadProgram(a.program, a['stack-size'], a['mem-limit']), devices: programDevices({ ...a, console: undefined }, () => {}).devices, host: new LinuxHost(() => {}) },
+  fastForwardTo(a, drive)!, { pset: a.pset, gas: a.gas, memLimit: a['mem-limit'] });
+  const model = ff?.core ?? createModel(a.model, prog, { pset: a.pset, gas: a.gas, devices });
+  if (model instanceof Iss) model.translate = a.translate;
   const outputs: { abort(): void }[] = [];
   if (consoleFile !== null) outputs.push(consoleFile);
   let trace: { close(): void; abort(): void } | null = null;
@@ -208,6 +227,7 @@ async function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: LoadedProgram): Pr
         maxInstructions: a['max-instructions'],
         maxCycles: a['max-cycles'],
         memLimit: a['mem-limit'],
+        resume: ff?.cm,
         onProgress: progress ? (n) => out(2, `\r\x1b[K${(n / 1e6).toFixed(0)}M instructions`) : undefined,
       }, () => new Promise<boolean>((resolve) => setImmediate(() => resolve(interrupted))));
       if (sliced === null) throw new UserError(`interrupted after ${model.retired} instructions${model instanceof Iss ? '' : `, ${model.cycles} cycles`}`, EXIT.INTERRUPTED);
@@ -263,7 +283,7 @@ export const runCommand = command<RunArgs>({
   describe: 'run an RV32IM/Xevm program (ELF, or .S/.s assembled first)',
   builder: (y) => {
     y = programOptions(y);
-    y = modelOption(y, 'cycle', 'cycle: cycle-accurate pipeline; iss: functional instruction-set simulator');
+    y = modelOption(y, 'cycle', 'cycle: cycle-accurate pipeline; iss: functional instruction-set simulator; fast: the ISS with the pipeline\'s exact cycle count (docs/timing.md)');
     y = y.option('translate', { type: 'boolean', default: true, describe: 'iss: translate hot code to JavaScript; --no-translate interprets every instruction (docs/performance.md)' });
     y = limitOptions(y, { instructions: 'stop with exit code 124 after this many instructions', cycles: 'cycle model: stop with exit code 124 after this many cycles' });
     y = frameOptions(y);
@@ -279,6 +299,7 @@ export const runCommand = command<RunArgs>({
       .option('vcd-scope', { type: 'string', array: true, requiresArg: true, describe: 'with --vcd/--fst: only the signals under this dotted scope, e.g. evm.core.ex (repeatable)' })
       .option('vcd-from', { type: 'string', requiresArg: true, describe: 'with --vcd/--fst: first cycle to dump (all values are written there)' })
       .option('vcd-to', { type: 'string', requiresArg: true, describe: 'with --vcd/--fst: last cycle to dump' })
+      .option('fast-forward', { type: 'boolean', default: true, describe: 'with --vcd-from N: run the timing model up to a restart point shortly before N, then the cycle model (the waveform is the same; docs/timing.md); --no-fast-forward runs the cycle model from the start' })
       .option('db', { type: 'string', requiresArg: true, describe: 'the hard drive\'s store: a LevelDB directory (created when missing); what the run writes is committed as one batch when it ends (docs/peripherals.md)' });
   },
   run: runMain,
