@@ -219,10 +219,11 @@ describe('a code region past what one JavaScript array holds', () => {
     }
     expect(patched).toBe(1);
     const ends = [true, false].map((translate) => {
-      const m = createModel('iss', loadElf(elf));
+      // Over the default memory budget (4 GiB) with the code caches counted: a larger one is given.
+      const m = createModel('iss', loadElf(elf, undefined, undefined, 8 * 2 ** 30));
       m.translate = translate;
       m.hot = 0;
-      const end = new CallManager(m, new LinuxHost()).run({ maxInstructions: 10_000 });
+      const end = new CallManager(m, new LinuxHost(), { memLimit: 8 * 2 ** 30 }).run({ maxInstructions: 10_000 });
       return { end, retired: m.retired, gas: m.gasUsed, translated: m.translatedBlocks > 0 };
     });
     expect(ends[0]!.end).toMatchObject({ kind: 'exit', code: 42 });

@@ -1,27 +1,21 @@
 // `evminf run <program>`: run a program on the cycle model or the ISS, with the standard devices
 // attached (peripherals/standard.ts; --no-devices: none), optional waveform, traces and a JSON
 // summary. Guest output goes to stdout/stderr as it is written; with --json
-// the first CAPTURE_BYTES of each stream are kept for the summary.
+// the first CAPTURE_BYTES of each stream are kept for the summary. What only some command lines
+// use (waveforms and the line trace: bin/run-waves.ts; commit logs and RVFI: bin/trace-run.ts;
+// fast-forward) is imported when they ask for it, so a plain run loads none of it.
 
-import { Core } from '../../cpu/core.js';
 import { Iss } from '../../cpu/iss.js';
 import { createModel, type ModelKind } from '../../cpu/machine.js';
-import { fastForward } from '../../debug/fastforward.js';
 import { LinuxHost } from '../../cpu/host.js';
 import { runToEndSliced, type RunResult } from '../../cpu/runner.js';
 import { EXIT } from '../../cpu/exit-codes.js';
-import { LineTracer } from '../../waveforms/linetrace.js';
-import { attachVcd, checkVcdOptions, selectSignals, VcdOptionError, VcdWriter, VcdWriteError, type VcdOptions } from '../../waveforms/vcd.js';
-import { FstWriter } from '../../waveforms/fst.js';
-import { gtkwSave } from '../../waveforms/gtkw.js';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { command } from '../exit.js';
 import { exitCodeOf } from '../../cpu/exit-codes.js';
-import { OutputFile, out, writeFailure } from '../io.js';
+import { out } from '../io.js';
+import type { TracedRun, TraceRunArgs } from '../trace-run.js';
 import { deviceOptions, frameOptions, jsonOption, limitOptions, modelOption, programOptions, traceOptions } from '../options.js';
 import { loadProgram, programDevices } from '../program.js';
-import { openTraces, type TraceRunArgs } from '../trace-run.js';
 import { UserError } from '../user-error.js';
 import type { LoadedProgram } from '../../cpu/program.js';
 import type { HardDrive } from '../../peripherals/hdd.js';
@@ -74,94 +68,6 @@ class Capture {
   }
 }
 
-/** --trace-pipeline [FILE]: the cycle model's pipeline line trace, to FILE or to stderr. */
-function openLineTrace(model: Iss | Core, path: string): { close(): void; abort(): void } {
-  if (!(model instanceof Core)) throw new UserError('--trace-pipeline needs the cycle model (--model cycle)', EXIT.USAGE);
-  const file = path === '' || path === '-' ? null : new OutputFile(path);
-  const tracer = new LineTracer(model, file === null ? (text) => out(2, text) : (text) => file.write(Buffer.from(text)));
-  model.tracer = tracer;
-  return {
-    close: () => { tracer.flush(); file?.close(); },
-    abort: () => file?.abort(),
-  };
-}
-
-/** One waveform file of --vcd / --fst. */
-function openWave(model: Core, path: string, fst: boolean, opts: VcdOptions): { close(): void; abort(): void } {
-  const file = new OutputFile(path);
-  const failed = (e: unknown): unknown => (e instanceof VcdWriteError ? writeFailure(e.code, path) : e);
-  let writer: VcdWriter | FstWriter;
-  try {
-    writer = fst ? new FstWriter(model.sig, file.fd, opts) : new VcdWriter(model.sig, file.fd, opts);
-    attachVcd(model, writer);
-  } catch (e) {
-    file.abort();
-    if (e instanceof VcdOptionError) throw new UserError(`${path}: ${e.message}`, EXIT.USAGE);
-    throw failed(e);
-  }
-  return {
-    close: () => {
-      try {
-        writer.close();
-      } catch (e) {
-        file.abort();
-        throw failed(e);
-      }
-      file.close();
-    },
-    abort: () => file.abort(),
-  };
-}
-
-/** The translate filter a .gtkw names: node and this build's disasm-filter.js (GTKWave passes at most one argument). */
-export function gtkwaveFilter(): string {
-  const script = fileURLToPath(new URL('../disasm-filter.js', import.meta.url));
-  const cmd = `${process.execPath} ${script}`;
-  if (/\s/.test(process.execPath) || /\s/.test(script)) throw new UserError(`--gtkw: GTKWave cannot run a filter whose path has spaces (${cmd})`, EXIT.USAGE);
-  return cmd;
-}
-
-/** --gtkw FILE: a GTKWave save file for the waveform `dump` (waveforms/gtkw.ts), written when the run ends. */
-function openGtkw(model: Core, path: string, dump: string, opts: VcdOptions): { close(): void; abort(): void } {
-  const text = gtkwSave(model.sig, { dumpfile: resolve(dump), filter: gtkwaveFilter(), scopes: opts.scopes });
-  const file = new OutputFile(path);
-  return {
-    close: () => { file.write(Buffer.from(text)); file.close(); },
-    abort: () => file.abort(),
-  };
-}
-
-/** --vcd FILE / --fst FILE: the cycle model's signals as waveforms (docs/waveforms.md); a .fst name for --vcd writes FST. */
-function openVcd(model: Iss | Core, a: RunArgs): { close(): void; abort(): void }[] {
-  if (a.vcd === undefined && a.fst === undefined) {
-    for (const k of ['vcd-scope', 'vcd-from', 'vcd-to', 'gtkw'] as const) if (a[k] !== undefined) throw new UserError(`--${k} needs --vcd FILE or --fst FILE`, EXIT.USAGE);
-    return [];
-  }
-  const which = a.vcd !== undefined ? '--vcd' : '--fst';
-  if (!(model instanceof Core)) throw new UserError(`${which} needs the cycle model (--model cycle)`, EXIT.USAGE);
-  if (a.vcd === '') throw new UserError('--vcd needs a FILE', EXIT.USAGE);
-  if (a.fst === '') throw new UserError('--fst needs a FILE', EXIT.USAGE);
-  const opts: VcdOptions = { scopes: a['vcd-scope'], from: a['vcd-from'], to: a['vcd-to'] };
-  // Options first: a bad one leaves no file behind.
-  checkVcdOptions(opts);
-  selectSignals(model.sig, opts.scopes);
-  const waves: { close(): void; abort(): void }[] = [];
-  try {
-    if (a.vcd !== undefined) waves.push(openWave(model, a.vcd, /\.fst$/i.test(a.vcd), opts));
-    if (a.fst !== undefined) waves.push(openWave(model, a.fst, true, opts));
-    if (a.gtkw !== undefined) waves.push(openGtkw(model, a.gtkw, a.fst ?? a.vcd!, opts));
-  } catch (e) {
-    for (const w of waves) w.abort();
-    throw e;
-  }
-  return waves;
-}
-
-/** A VcdWriteError escaping the run names the waveform file. */
-function runError(e: unknown, a: RunArgs): unknown {
-  return e instanceof VcdWriteError ? writeFailure(e.code, a.vcd ?? a.fst ?? 'waveform') : e;
-}
-
 /** --stats: one line per device. */
 function statsLine(name: string, s: DeviceStats): string {
   const by = Object.entries(s.byCommand).map(([k, n]) => `${k} ${n}`).join(', ');
@@ -182,6 +88,12 @@ function fastForwardTo(a: RunArgs, drive: HardDrive | undefined): number | null 
   return from;
 }
 
+/** The command line asks for a waveform or the line trace (bin/run-waves.ts), or says a waveform option without one (its usage error). */
+const wantsWaves = (a: RunArgs): boolean =>
+  a.vcd !== undefined || a.fst !== undefined || a['trace-pipeline'] !== undefined || (['vcd-scope', 'vcd-from', 'vcd-to', 'gtkw'] as const).some((k) => a[k] !== undefined);
+/** The command line asks for a commit log, an RVFI trace or an injected fault (bin/trace-run.ts). */
+const wantsTraces = (a: RunArgs): boolean => a['log-commits'] !== undefined || a.rvfi !== undefined || a['inject-fault'] !== undefined;
+
 function checkRunArgs(a: RunArgs): void {
   if (a['max-cycles'] !== undefined && a.model === 'iss') throw new UserError('--max-cycles needs the cycle model: the ISS has no cycles (limit it with --max-instructions)', EXIT.USAGE);
 }
@@ -198,25 +110,28 @@ async function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: LoadedProgram): Pr
     : con === undefined ? (fd, bytes) => out(fd, bytes) : (fd, bytes) => { con.drain(); out(fd, bytes); });
   // --vcd-from N: the timing model up to a restart point before N, then the cycle model
   // (docs/timing.md, "Fast-forward"); the scout runs on a machine of its own, output dropped.
-  const ff = fastForwardTo(a, drive) === null ? null : fastForward((pass) => pass === 'run' ? { prog, devices, host }
+  const ffAt = fastForwardTo(a, drive);
+  const ff = ffAt === null ? null : (await import('../../debug/fastforward.js')).fastForward((pass) => pass === 'run' ? { prog, devices, host }
     : { prog: loadProgram(a.program, a['stack-size'], a['mem-limit']), devices: programDevices({ ...a, console: undefined }, () => {}).devices, host: new LinuxHost(() => {}) },
-  fastForwardTo(a, drive)!, { pset: a.pset, gas: a.gas, memLimit: a['mem-limit'] });
+  ffAt, { pset: a.pset, gas: a.gas, memLimit: a['mem-limit'] });
   const model = ff?.core ?? createModel(a.model, prog, { pset: a.pset, gas: a.gas, devices });
   if (model instanceof Iss) model.translate = a.translate;
   const outputs: { abort(): void }[] = [];
   if (consoleFile !== null) outputs.push(consoleFile);
   let trace: { close(): void; abort(): void } | null = null;
   let vcd: { close(): void; abort(): void }[] = [];
-  let traced: ReturnType<typeof openTraces> = null;
+  let traced: TracedRun | null = null;
+  const waves = wantsWaves(a) ? await import('../run-waves.js') : null;
+  const traces = wantsTraces(a) ? await import('../trace-run.js') : null;
   let r: RunResult;
   const progress = !a.json && process.stderr.isTTY && a['trace-pipeline'] === undefined;
   const t0 = process.hrtime.bigint();
   try {
-    trace = a['trace-pipeline'] === undefined ? null : openLineTrace(model, a['trace-pipeline']);
+    trace = waves === null || a['trace-pipeline'] === undefined ? null : waves.openLineTrace(model, a['trace-pipeline']);
     if (trace !== null) outputs.push(trace);
-    vcd = openVcd(model, a);
+    vcd = waves === null ? [] : waves.openVcd(model, a);
     outputs.push(...vcd);
-    traced = openTraces(model, a);
+    traced = traces === null ? null : traces.openTraces(model, a);
     // In slices, so that Ctrl-C is seen: the run then stops as a failed one (no output file
     // left, nothing committed to --db) with one line and exit 130.
     let interrupted = false;
@@ -249,7 +164,7 @@ async function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: LoadedProgram): Pr
     if (consoleFile === null) try { finishDevices(devices); } catch { /* the first error is the one reported */ }
     for (const o of outputs) o.abort();
     try { traced?.finish(null); } catch { /* the first error is the one reported */ }
-    throw runError(e, a);
+    throw waves === null ? e : waves.runError(e, a);
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const code = exitCodeOf(r);
