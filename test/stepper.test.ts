@@ -19,33 +19,7 @@ import { restore, snapshot } from '../debug/snapshot.js';
 import { PROMPT, Stepper } from '../bin/step.js';
 import { EXIT } from '../cpu/exit-codes.js';
 import { runTool } from './tools.js';
-
-// A loop, a load-use stall, a write to stdout and an exit (docs/timing.md T5, T8, T12).
-const LOOP = `
-        .text
-        .globl _start
-_start:
-        li      a0, 0
-        li      t0, 3
-loop:
-        addi    a0, a0, 5
-        addi    t0, t0, -1
-        bnez    t0, loop
-        la      t1, data
-        lw      a1, 0(t1)
-        add     a0, a0, a1
-        li      a0, 1
-        la      a1, msg
-        li      a2, 3
-        li      a7, 64
-        ecall
-        li      a0, 22
-        li      a7, 93
-        ecall
-        .data
-data:   .word 7
-msg:    .ascii "hi\\n"
-`;
+import { LOOP } from './programs.js';
 
 // Everything with state that outlives a cycle: loads, stores, a misaligned access across a word
 // boundary, the divider, host writes, and (per test) random bus stalls and wait states.

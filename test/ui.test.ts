@@ -19,54 +19,12 @@ import { loadElf } from '../cpu/program.js';
 import { assembleToElf } from '../isa/asm.js';
 import { standardDevices } from '../peripherals/standard.js';
 import { describeWithTools } from './tools.js';
+import { LOOP } from './programs.js';
+import { BENCH_LOOP as LONG } from '../ui/bench.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist/bin/evminf.js');
 const ART = join(ROOT, 'test-artifacts/ui');
-
-// docs/stepper.md's loop: a taken branch, a load-use stall, output and an exit.
-const LOOP = `
-        .text
-        .globl _start
-_start:
-        li      a0, 0
-        li      t0, 3
-loop:
-        addi    a0, a0, 5
-        addi    t0, t0, -1
-        bnez    t0, loop
-        la      t1, data
-        lw      a1, 0(t1)
-        add     a0, a0, a1
-        li      a0, 1
-        la      a1, msg
-        li      a2, 3
-        li      a7, 64
-        ecall
-        li      a0, 22
-        li      a7, 93
-        ecall
-        .data
-data:   .word 7
-msg:    .ascii "hi\\n"
-`;
-
-// 1.75 M iterations of 4 instructions and a taken branch: 10.5 M cycles.
-const LONG = `
-        .text
-        .globl _start
-_start:
-        li      t0, 1750000
-        li      a0, 0
-loop:
-        addi    a0, a0, 3
-        xor     a1, a0, t0
-        addi    t0, t0, -1
-        bnez    t0, loop
-        li      a0, 0
-        li      a7, 93
-        ecall
-`;
 
 const tmp = mkdtempSync(join(tmpdir(), 'evminf-ui-'));
 const servers: ChildProcess[] = [];

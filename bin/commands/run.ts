@@ -14,6 +14,7 @@ import { command } from '../exit.js';
 import { exitCodeOf } from '../../cpu/exit-codes.js';
 import { out } from '../io.js';
 import type { TracedRun, TraceRunArgs } from '../trace-run.js';
+import type { WaveArgs } from '../run-waves.js';
 import { deviceOptions, frameOptions, jsonOption, limitOptions, modelOption, programOptions, traceOptions } from '../options.js';
 import { loadProgram, programDevices } from '../program.js';
 import { UserError } from '../user-error.js';
@@ -26,7 +27,7 @@ import { DebugConsole } from '../../peripherals/console.js';
 /** Guest output kept per stream for --json (the totals are counted beyond it). */
 export const CAPTURE_BYTES = 1 << 20;
 
-export interface RunArgs extends TraceRunArgs {
+export interface RunArgs extends TraceRunArgs, WaveArgs {
   program: string;
   model: ModelKind;
   'max-instructions'?: number;
@@ -38,12 +39,6 @@ export interface RunArgs extends TraceRunArgs {
   gas?: number;
   'mem-limit': number;
   'trace-pipeline'?: string;
-  vcd?: string;
-  fst?: string;
-  gtkw?: string;
-  'vcd-scope'?: string[];
-  'vcd-from'?: number;
-  'vcd-to'?: number;
   translate: boolean;
   'fast-forward': boolean;
   db?: string;

@@ -1,0 +1,28 @@
+// Assembly programs more than one test file steps through.
+
+/** docs/stepper.md's loop: a taken branch, a load-use stall, a write to stdout and an exit (docs/timing.md T5, T8, T12). */
+export const LOOP = `
+        .text
+        .globl _start
+_start:
+        li      a0, 0
+        li      t0, 3
+loop:
+        addi    a0, a0, 5
+        addi    t0, t0, -1
+        bnez    t0, loop
+        la      t1, data
+        lw      a1, 0(t1)
+        add     a0, a0, a1
+        li      a0, 1
+        la      a1, msg
+        li      a2, 3
+        li      a7, 64
+        ecall
+        li      a0, 22
+        li      a7, 93
+        ecall
+        .data
+data:   .word 7
+msg:    .ascii "hi\\n"
+`;
