@@ -4,6 +4,7 @@
 // and when an instruction limit or the gas limit stops it in the middle of a translated block.
 // Translation is forced on first sight (hot = 0) so every block start is exercised.
 
+import { Counter } from './programs.js';
 import { describe, expect, test } from 'vitest';
 import { assembleToElf } from '../isa/asm.js';
 import { randomProgram, XorShift32 } from '../verify/randprog.js';
@@ -100,18 +101,6 @@ describe('random programs: translated and interpreted runs agree', () => {
 });
 
 describe('blocks around devices and faults', () => {
-  class Counter implements Device {
-    readonly name = 'counter';
-    readonly base = 0xf000_0000;
-    readonly end = 0xf000_0010;
-    readonly perm = 0;
-    waitStates = 0;
-    reads = 0;
-    value = 0;
-    read(): number { this.reads++; return this.value++; }
-    write(_a: number, _s: number, d: number): void { this.value = d; }
-  }
-
   const POLL = `
     .text
     .globl _start

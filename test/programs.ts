@@ -1,4 +1,20 @@
-// Assembly programs more than one test file steps through.
+// Programs and devices more than one test file uses.
+
+import type { Device } from '../peripherals/device.js';
+
+/** A bus slave at 0xf000_0000 whose reads count up from the last value written; it counts its accesses. */
+export class Counter implements Device {
+  readonly name = 'counter';
+  readonly base = 0xf000_0000;
+  readonly end = 0xf000_0010;
+  readonly perm = 0;
+  waitStates = 0;
+  reads = 0;
+  writes = 0;
+  value = 0;
+  read(): number { this.reads++; return this.value++; }
+  write(_a: number, _s: number, d: number): void { this.writes++; this.value = d; }
+}
 
 /** docs/stepper.md's loop: a taken branch, a load-use stall, a write to stdout and an exit (docs/timing.md T5, T8, T12). */
 export const LOOP = `

@@ -5,6 +5,7 @@
 // accesses (which bail out), across address spaces sharing one compiled region (its site
 // caches belong to one epoch), and for different code at the same addresses.
 
+import { Counter } from './programs.js';
 import { describe, expect, test } from 'vitest';
 import { assembleToElf } from '../isa/asm.js';
 import { randomProgram, XorShift32 } from '../verify/randprog.js';
@@ -192,19 +193,6 @@ describe('a hot loop with a call, run as a region', () => {
 });
 
 describe('regions around devices, address spaces and other code', () => {
-  class Counter implements Device {
-    readonly name = 'counter';
-    readonly base = 0xf000_0000;
-    readonly end = 0xf000_0010;
-    readonly perm = 0;
-    waitStates = 0;
-    reads = 0;
-    writes = 0;
-    value = 0;
-    read(): number { this.reads++; return this.value++; }
-    write(_a: number, _s: number, d: number): void { this.writes++; this.value = d; }
-  }
-
   const POLL = `
     .text
     .globl _start
