@@ -33,11 +33,16 @@ export { LineTracer, type LineTraceOptions } from './waveforms/linetrace.js';
 export { RetireTap, type RetireSink } from './waveforms/retire.js';
 export { spikeCommitLine, rvfiFromCommit, rvfiJsonLine, RVFI_FIELDS, type RvfiRecord } from './waveforms/rvfi.js';
 export { vcdDiff, type VcdDiffResult } from './waveforms/vcddiff.js';
+export { FstWriter, FstFile, type FstOptions } from './waveforms/fst.js';
+export { gtkwSave, type GtkwOptions } from './waveforms/gtkw.js';
 
 // Layer 4: debugging — the cycle stepper and whole-machine snapshots.
 export { Debugger, DebugError, type DebuggerOptions, type StopEvent } from './debug/debugger.js';
 export { snapshot, restore, type Snapshot } from './debug/snapshot.js';
 export { fastForward, debuggerAt, type FastForwarded, type FastForwardOptions, type Machine } from './debug/fastforward.js';
+export { GdbTarget, type TargetOptions, type TargetStop, type FrameInfo, type WatchKind } from './debug/gdbtarget.js';
+export { serveGdb, type ServeOptions, type SessionOptions, type SessionEndReason } from './debug/gdbstub.js';
+export { Profiler, SymbolMap, functionTable, totals, folded, speedscope, type Counts, type ProfileNode, type FunctionRow } from './debug/profiler.js';
 
 // Layer 5: one model stepped an instruction at a time, and lockstep against QEMU.
 export { ModelStepper, type StepperOptions } from './verify/stepper.js';

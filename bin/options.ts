@@ -99,8 +99,8 @@ export function programOptions(y: Argv): Argv {
 }
 
 /** --model, with the commands' own default. */
-export function modelOption(y: Argv, dflt: string, describe: string): Argv {
-  return y.option('model', { choices: MODEL_KINDS, default: dflt, describe });
+export function modelOption(y: Argv, dflt: string, describe: string, kinds: readonly string[] = MODEL_KINDS): Argv {
+  return y.option('model', { choices: kinds, default: dflt, describe });
 }
 
 /** The root frame's permissions and gas. */

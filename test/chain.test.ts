@@ -20,6 +20,7 @@ import { Trie } from '../dist/peripherals/mpt.js';
 import { MemoryStore } from '../dist/peripherals/store.js';
 import { execFile } from 'node:child_process';
 import { EVMINF } from './c/build.js';
+import { requireTool, runTool } from './tools.js';
 
 /** evminf as a child process, without blocking this worker (long runs would starve its RPC). */
 function runEvminf(args: readonly string[]): Promise<{ status: number; stdout: Buffer; stderr: Buffer }> {
@@ -87,6 +88,32 @@ describe('evminf block validate', () => {
   let tmp: string;
   beforeAll(() => { tmp = mkdtempSync(join(tmpdir(), 'evminf-chain-')); });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('--vcd FILE.fst writes FST, and GTKWave\'s fst2vcd reads back the VCD of the same validation', async () => {
+    const fst = join(tmp, 'b1.fst'), vcd = join(tmp, 'b1.vcd'), back = join(tmp, 'b1.fst.vcd');
+    const common = ['block', 'validate', BLOCKS[0]!, '--genesis', GENESIS, '--vcd-scope', 'evm.cmu', '--vcd-scope', 'evm.dev.hdd', '--vcd-to', '60000'];
+    for (const f of [fst, vcd]) {
+      const r = await runEvminf([...common, '--vcd', f]);
+      expect(r.stderr.toString()).toBe('');
+      expect(r.status).toBe(0);
+    }
+    const bytes = readFileSync(fst);
+    expect(bytes[0]).toBe(0); // FST_BL_HDR: an FST file starts with its header block, not with VCD text
+    expect(bytes.length * 4).toBeLessThan(readFileSync(vcd).length);
+    if (!requireTool('fst2vcd')) return;
+    const t = runTool('fst2vcd', [fst]);
+    expect(t.status, t.stderr).toBe(0);
+    writeFileSync(back, t.stdoutBytes);
+    const d = await runEvminf(['vcd', 'diff', vcd, back]);
+    expect(d.stdout.toString()).toMatch(/^evminf vcd diff: equal: 31 signals over 120002 timestamps$/m);
+    expect(d.status).toBe(0);
+  });
+
+  it('--model fast refuses --log-commits in one line (the timing model does not time single instructions)', async () => {
+    const r = await runEvminf(['block', 'validate', BLOCKS[0]!, '--genesis', GENESIS, '--model', 'fast', '--log-commits', join(tmp, 'f.log')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.toString().trim().split('\n')).toEqual(['evminf: --log-commits needs --model cycle or iss (the timing model counts cycles per translated block)']);
+  });
 
   it('both models: every block valid with the same gas; the VCD shows frame switches and devices; equal commit logs', async () => {
     const runs = await Promise.all((['cycle', 'iss'] as const).map(async (model) => {

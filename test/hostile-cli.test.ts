@@ -318,6 +318,10 @@ describe('other misuse: one line each, with the exit code of its kind', () => {
     ['a missing name map', ['vcd', 'diff', '@hello', '@hello', '--map', 'no-such.map'], CODE.NO_FILE, 'no-such.map: no such file'],
     ['an output in a missing folder', ['run', '@hello', '--log-commits', 'no-such-dir/x.log'], CODE.NO_FILE, 'no-such-dir/x.log: cannot write (ENOENT)'],
     ['a bad --inject-fault', ['run', '@hello', '--inject-fault', 'nop'], CODE.USAGE, 'inject-fault'],
+    // The timing model times translated blocks, not single instructions: per-instruction tools refuse it.
+    ['a commit log of the timing model', ['run', '@hello', '--model', 'fast', '--log-commits', 'x.log'], CODE.USAGE, '--log-commits, --rvfi and --inject-fault need --model cycle or iss'],
+    ['an RVFI trace of the timing model', ['run', '@hello', '--model', 'fast', '--rvfi', 'x.jsonl'], CODE.USAGE, 'need --model cycle or iss'],
+    ['a profile on the timing model', ['profile', '@hello', '--model', 'fast'], CODE.USAGE, 'Invalid values'],
   ];
   test.each(MISUSE)('%s', async (_what, args, code, phrase) => {
     const r = await evminf(args.map((a) => a.replace(/^@hello/, prog.hello!).replace(/^@dir$/, dir)), { cwd: dir });

@@ -1,5 +1,5 @@
 // VCD waveforms of the cycle model (waveforms/vcd.ts, docs/waveforms.md), read back with an
-// independent parser (vcd-stream, through waveforms/vcdread.ts): the hierarchy is the signal
+// independent parser (vcd-stream's WebAssembly parser; our own reader, waveforms/vcdread.ts, is checked against it): the hierarchy is the signal
 // registry's, the value of every signal at every cycle is the model's own, a time appears only
 // when something changed and carries only what changed, scope and window selection work, the
 // same run gives the same bytes, and memory stays bounded however long the run.

@@ -12,6 +12,7 @@ import { buildBlock, initChainFile, Overlay, validateBlock, type ChainMeta, type
 import { equalBytes, toHex } from '../../firmware/chain/format.js';
 import { decodeWire, loadWire } from '../../firmware/chain/wire.js';
 import { MemoryStore, type NodeStore } from '../../peripherals/store.js';
+import { FstWriter } from '../../waveforms/fst.js';
 import { attachVcd, checkVcdOptions, selectSignals, VcdWriter, VcdWriteError, type VcdOptions } from '../../waveforms/vcd.js';
 import { command } from '../exit.js';
 import { checkInput, OutputFile, out, readInput, writeFailure } from '../io.js';
@@ -71,15 +72,15 @@ interface ValidateArgs {
   json: boolean;
 }
 
-/** --vcd FILE on the cycle model: the waveform of the validation (docs/waveforms.md). */
+/** --vcd FILE on the cycle model: the waveform of the validation (docs/waveforms.md); a .fst name writes FST, as `evminf run` does. */
 function vcdAttach(path: string, opts: VcdOptions): { attach: (m: Iss | Core) => Iss | Core; close(): void; abort(): void } {
-  let file: OutputFile | null = null, writer: VcdWriter | null = null;
+  let file: OutputFile | null = null, writer: VcdWriter | FstWriter | null = null;
   return {
     attach: (m) => {
       if (!(m instanceof Core)) throw new UserError('--vcd needs the cycle model (--model cycle)', EXIT.USAGE);
       selectSignals(m.sig, opts.scopes);
       file = new OutputFile(path);
-      writer = new VcdWriter(m.sig, file.fd, opts);
+      writer = /\.fst$/i.test(path) ? new FstWriter(m.sig, file.fd, opts) : new VcdWriter(m.sig, file.fd, opts);
       attachVcd(m, writer);
       return m;
     },
@@ -167,6 +168,7 @@ async function cmdValidate(a: ValidateArgs): Promise<number> {
     if (a.vcd === '') throw new UserError('--vcd needs a FILE', EXIT.USAGE);
     checkVcdOptions(vcdOptions(a));
   }
+  if (a.model === 'fast' && a['log-commits'] !== undefined) throw new UserError('--log-commits needs --model cycle or iss (the timing model counts cycles per translated block)', EXIT.USAGE);
   if ((a.db === undefined) === (a.genesis === undefined)) throw new UserError('name the chain: --db DIR or --genesis FILE', EXIT.USAGE);
   if (a.genesis !== undefined) {
     checkInput(a.genesis);
@@ -193,7 +195,7 @@ const buildCommand = command<BuildArgs>({
   command: 'build <txs>',
   describe: 'build the next block of a chain from a list of transactions (docs/chain.md)',
   builder: (y) => {
-    y = modelOption(y, 'iss', 'the model INTERPRET_COLLATION runs on to compute the post roots');
+    y = modelOption(y, 'iss', 'the model INTERPRET_COLLATION runs on to compute the post roots (cycle, iss or fast: the roots are the same)');
     y = jsonOption(y, 'print the block\'s hash, endstate and figures as one JSON object');
     return y
       .positional('txs', { type: 'string', describe: 'the transactions (JSON)' })
@@ -207,13 +209,13 @@ const validateCommand = command<ValidateArgs>({
   command: 'validate <blocks..>',
   describe: 'validate blocks in order by running INTERPRET_BLOCK: exit 0 valid, 1 invalid, 137 data unavailable',
   builder: (y) => {
-    y = modelOption(y, 'cycle', 'cycle: cycle-accurate pipeline; iss: functional instruction-set simulator');
+    y = modelOption(y, 'cycle', 'cycle: cycle-accurate pipeline; iss: functional instruction-set simulator; fast: the ISS with the pipeline\'s exact cycle count (docs/timing.md)');
     y = jsonOption(y, 'print one JSON object per block');
     return y
       .positional('blocks', { type: 'string', array: true, describe: 'block files (the wire format, docs/consensus.md)' })
       .option('db', { type: 'string', requiresArg: true, describe: 'the chain (LevelDB): a valid block is committed and becomes the head' })
       .option('genesis', { type: 'string', requiresArg: true, describe: 'a chain from this genesis description, in memory (nothing kept)' })
-      .option('vcd', { type: 'string', requiresArg: true, describe: 'cycle model: the last block\'s validation as a VCD waveform (docs/waveforms.md)' })
+      .option('vcd', { type: 'string', requiresArg: true, describe: 'cycle model: the last block\'s validation as a VCD waveform, or FST for a .fst name (docs/waveforms.md)' })
       .option('vcd-scope', { type: 'string', array: true, requiresArg: true, describe: 'with --vcd: only the signals under this dotted scope, e.g. evm.cmu (repeatable)' })
       .option('vcd-from', { type: 'string', requiresArg: true, describe: 'with --vcd: first cycle to dump' })
       .option('vcd-to', { type: 'string', requiresArg: true, describe: 'with --vcd: last cycle to dump' })

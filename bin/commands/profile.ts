@@ -128,7 +128,9 @@ export const profileCommand = command<ProfileArgs>({
   describe: 'profile a run: cycles, instructions, gas and stall cycles per function, folded stacks and speedscope JSON (docs/profiler.md)',
   builder: (y) => {
     y = programOptions(y);
-    y = modelOption(y, 'cycle', 'cycle: cycles and stalls per function; iss: instructions and gas only');
+    // The timing model counts cycles inside its translated blocks, not per instruction, so a
+    // profile (which follows every retired instruction) takes the cycle model or the ISS.
+    y = modelOption(y, 'cycle', 'cycle: cycles and stalls per function; iss: instructions and gas only', ['cycle', 'iss']);
     y = limitOptions(y, { instructions: 'stop with exit code 124 after this many instructions', cycles: 'cycle model: stop with exit code 124 after this many cycles' });
     y = frameOptions(y);
     y = deviceOptions(y);

@@ -91,6 +91,9 @@ const wantsTraces = (a: RunArgs): boolean => a['log-commits'] !== undefined || a
 
 function checkRunArgs(a: RunArgs): void {
   if (a['max-cycles'] !== undefined && a.model === 'iss') throw new UserError('--max-cycles needs the cycle model: the ISS has no cycles (limit it with --max-instructions)', EXIT.USAGE);
+  // Commit logs, RVFI and injected faults follow the instructions one by one; the timing model
+  // counts cycles in its translated blocks, so its cycles would be lost there (docs/timing.md).
+  if (a.model === 'fast' && wantsTraces(a)) throw new UserError('--log-commits, --rvfi and --inject-fault need --model cycle or iss (the timing model counts cycles per translated block)', EXIT.USAGE);
 }
 
 /** Run the program; `drive`: the hard drive on the --db store (default: one in memory). */
@@ -195,7 +198,7 @@ export const runCommand = command<RunArgs>({
     y = programOptions(y);
     y = modelOption(y, 'cycle', 'cycle: cycle-accurate pipeline; iss: functional instruction-set simulator; fast: the ISS with the pipeline\'s exact cycle count (docs/timing.md)');
     y = y.option('translate', { type: 'boolean', default: true, describe: 'iss: translate hot code to JavaScript; --no-translate interprets every instruction (docs/performance.md)' });
-    y = limitOptions(y, { instructions: 'stop with exit code 124 after this many instructions', cycles: 'cycle model: stop with exit code 124 after this many cycles' });
+    y = limitOptions(y, { instructions: 'stop with exit code 124 after this many instructions', cycles: 'cycle and timing models: stop with exit code 124 after this many cycles' });
     y = frameOptions(y);
     y = deviceOptions(y);
     y = jsonOption(y, `print one JSON summary object (guest output inside it: the first ${CAPTURE_BYTES >> 20} MiB of each stream, with byte totals)`);

@@ -1,4 +1,4 @@
-/* The program test/gdb.test.ts debugs with gdb-multiarch (test/gdb/session.gdb): functions to
+/* The program test/gdb.test.ts debugs with gdb-multiarch (test/gdb/forward.gdb and reverse.gdb): functions to
  * step into and out of, a local and a global to print, a global to watch, and an EVAL'd child
  * frame. Built with -g -O0 so that every line has code and every local lives on the stack. */
 #include "../c/rt.h"
