@@ -9,6 +9,7 @@ import { connect, createServer } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { assembleToElf } from '../isa/asm.js';
 import { loadElf } from '../cpu/program.js';
+import { disassemble } from '../isa/disasm.js';
 import { GdbSession, MAX_READ, serveGdb, TARGET_XML, type SessionEndReason } from '../debug/gdbstub.js';
 import { GdbTarget } from '../debug/gdbtarget.js';
 import { frame, MAX_RAW_PACKET, RspDecoder, type RspEvent } from '../debug/rsp.js';
@@ -65,8 +66,8 @@ describe('RSP framing', () => {
 });
 
 /** A session over the loop program; `ask` sends packets and returns the replies that came back. */
-function session(model: 'iss' | 'cycle' = 'iss') {
-  const t = new GdbTarget(loadElf(assembleToElf(LOOP, { file: 'loop.S' })), { model, snapshotEvery: 64, snapshotsKept: 8 });
+function session(model: 'iss' | 'cycle' = 'iss', source = LOOP) {
+  const t = new GdbTarget(loadElf(assembleToElf(source, { file: 'loop.S' })), { model, snapshotEvery: 64, snapshotsKept: 8 });
   const dec = new RspDecoder();
   const replies: string[] = [];
   const raw: string[] = [];
@@ -184,6 +185,56 @@ describe('the stub against a hostile client', () => {
     expect(t.position).toBe(at);
     expect(await ask(`z2,${word.toString(16)},4`, 'bc')).toEqual(['OK', 'T05replaylog:begin;thread:1;']);
     expect(t.position).toBe(0);
+  });
+});
+
+/** A load, an add and a store of one word, forever: for hardware breakpoints and read/access watchpoints. */
+const LOAD_STORE = `
+  .text
+  .globl _start
+_start:
+  la t1, word
+again:
+  lw a0, 0(t1)
+  addi a0, a0, 1
+  sw a0, 0(t1)
+  j again
+  .data
+word: .word 0
+`;
+
+describe.each(['iss', 'cycle'] as const)('hardware breakpoints, read and access watchpoints, kill and detach (%s)', (model) => {
+  const addrOf = (t: GdbTarget, insn: string): number => {
+    for (let pc = t.pc; ; pc += 4) if (disassemble(t.m.mem.readWord(pc)! >>> 0, pc).startsWith(insn)) return pc;
+  };
+  test('Z1 stops at its address; Z3 and Z4 stop at the load and the store with rwatch/awatch and the address', async () => {
+    const { ask, t } = session(model, LOAD_STORE);
+    const add = addrOf(t, 'addi'), load = addrOf(t, 'lw'), store = addrOf(t, 'sw');
+    expect(await ask(`Z1,${add.toString(16)},4`, 'vCont;c')).toEqual(['OK', 'T05thread:1;']);
+    expect(t.pc >>> 0).toBe(add);
+    expect(t.m.x[10]).toBe(0);
+    const w = (t.m.x[6]! >>> 0).toString(16); // t1: the word's address
+    expect(await ask(`z1,${add.toString(16)},4`, `Z3,${w},4`, 'vCont;c')).toEqual(['OK', 'OK', `T05rwatch:${w};thread:1;`]);
+    const r1 = t.retired;
+    expect(await ask('vCont;c')).toEqual([`T05rwatch:${w};thread:1;`]);
+    expect(t.retired - r1).toBe(4); // one loop: lw, addi, sw, j — the store does not stop a read watch
+    expect(await ask(`z3,${w},4`, `Z4,${w},4`, 'vCont;c')).toEqual(['OK', 'OK', `T05awatch:${w};thread:1;`]);
+    const r2 = t.retired;
+    expect(await ask('vCont;c')).toEqual([`T05awatch:${w};thread:1;`]);
+    expect(t.retired - r2).toBeGreaterThan(0);
+    expect(t.retired - r2).toBeLessThan(4); // the load and the store both stop an access watch
+    expect([load, store]).toContain(t.pc >>> 0);
+  });
+  test('D answers OK and ends the session as a detach; k and vKill end it as a kill', async () => {
+    const a = session(model, LOAD_STORE);
+    expect(await a.ask('D')).toEqual(['OK']);
+    expect(a.ended()).toBe('detach');
+    const b = session(model, LOAD_STORE);
+    await b.ask('k');
+    expect(b.ended()).toBe('kill');
+    const c = session(model, LOAD_STORE);
+    expect(await c.ask('vKill;1')).toEqual(['OK']);
+    expect(c.ended()).toBe('kill');
   });
 });
 
