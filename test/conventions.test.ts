@@ -264,4 +264,15 @@ describe('Ctrl-C stops a long command cleanly', () => {
       expect(readdirSync(tmp)).toEqual([]);
     });
   });
+
+  describeWithTools([QEMU, 'script'], 'progress on a terminal', () => {
+    test('equiv shows its count on a terminal every 65,536 instructions; piped it is quiet', () => {
+      // script(1) gives the command a pseudo-terminal; timeout ends the 2-billion-round loop.
+      const tty = spawnSync('script', ['-qec', `timeout -s INT 4 ${process.execPath} ${EVMINF} equiv ${loop}`, '/dev/null'], { encoding: 'latin1', timeout: 30_000 });
+      expect(tty.stdout).toContain('\r\x1b[K0.07M instructions compared');
+      expect(tty.stdout).toContain('\r\x1b[K0.13M instructions compared');
+      const piped = spawnSync('timeout', ['-s', 'INT', '2', process.execPath, EVMINF, 'equiv', loop], { encoding: 'latin1', timeout: 30_000 });
+      expect(piped.stderr).toMatch(/^evminf: interrupted after \d+ instructions compared\n$/);
+    });
+  });
 });

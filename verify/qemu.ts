@@ -42,7 +42,7 @@ export interface QemuOptions extends Omit<StepperOptions, 'sp'> {
 }
 
 /** Instructions between two progress calls. */
-export const PROGRESS_EVERY = 1 << 20;
+export const PROGRESS_EVERY = 1 << 16;
 
 /** The check was stopped from outside (opts.signal) before it finished. */
 export class Interrupted extends Error {

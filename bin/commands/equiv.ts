@@ -71,7 +71,7 @@ async function cmdEquiv(a: EquivArgs): Promise<number> {
     try {
       r = await equivQemu(elf, {
         ...common, qemu: a.qemu, log: a['qemu-log'], signal: ctl.signal,
-        onProgress: progress ? (n) => out(2, `\r\x1b[K${(n / 1e6).toFixed(0)}M instructions compared`) : undefined,
+        onProgress: progress ? (n) => out(2, `\r\x1b[K${(n / 1e6).toFixed(2)}M instructions compared`) : undefined,
       });
     } finally {
       // Once interrupted, a second Ctrl-C does not cut the clean-up short.
