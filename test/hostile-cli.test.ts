@@ -322,11 +322,17 @@ describe('other misuse: one line each, with the exit code of its kind', () => {
     ['a commit log of the timing model', ['run', '@hello', '--model', 'fast', '--log-commits', 'x.log'], CODE.USAGE, '--log-commits, --rvfi and --inject-fault need --model cycle or iss'],
     ['an RVFI trace of the timing model', ['run', '@hello', '--model', 'fast', '--rvfi', 'x.jsonl'], CODE.USAGE, 'need --model cycle or iss'],
     ['a profile on the timing model', ['profile', '@hello', '--model', 'fast'], CODE.USAGE, 'Invalid values'],
+    ['block validate of standard input (yargs drops a bare -)', ['block', 'validate', '-', '--genesis', 'g.json'], CODE.USAGE, 'not standard input'],
+    ['a genesis that never ends', ['block', 'validate', '@hello', '--genesis', '/dev/zero'], CODE.BAD_INPUT, 'genesis: /dev/zero is not a regular file'],
+    ['chain init of a device', ['chain', 'init', '/dev/zero', '--db', 'db-of-zero'], CODE.BAD_INPUT, 'is not a regular file'],
+    ['--db naming no directory', ['block', 'validate', '@hello', '--db', 'no-such-db'], CODE.NO_FILE, '--db no-such-db: no database there'],
   ];
   test.each(MISUSE)('%s', async (_what, args, code, phrase) => {
     const r = await evminf(args.map((a) => a.replace(/^@hello/, prog.hello!).replace(/^@dir$/, dir)), { cwd: dir });
     expectOneLine(r, code, phrase);
     expect(tmpLeft(dir)).toEqual([]);
+    // Nothing is made where a command was refused (LevelDB creates a missing --db directory).
+    for (const made of ['no-such-db', 'db-of-zero']) expect(existsSync(join(dir, made)), made).toBe(false);
   });
 
   test('the exit codes are the documented ones', async () => {

@@ -161,6 +161,8 @@ function cmdValidateWith(a: ValidateArgs, base: NodeStore, meta: ChainMeta | nul
 const vcdOptions = (a: ValidateArgs): VcdOptions => ({ scopes: a['vcd-scope'], from: a['vcd-from'], to: a['vcd-to'] });
 
 async function cmdValidate(a: ValidateArgs): Promise<number> {
+  // yargs drops a bare `-` from the list: standard input is not read here, so say so rather than validate nothing.
+  if (a.blocks.length === 0 || a.blocks.includes('-')) throw new UserError('block validate reads block files, not standard input: name each file', EXIT.USAGE);
   if (a.vcd === undefined) {
     for (const k of ['vcd-scope', 'vcd-from', 'vcd-to'] as const) if (a[k] !== undefined) throw new UserError(`--${k} needs --vcd FILE`, EXIT.USAGE);
   } else {

@@ -3,7 +3,7 @@
 // decides: the builder runs INTERPRET_COLLATION in build mode — the same MSG firmware a
 // validator runs — to learn the post roots, and only signs and assembles around them.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { createModel, type ModelKind } from '../../cpu/machine.js';
 import { LinuxHost } from '../../cpu/host.js';
@@ -95,7 +95,24 @@ function wordOf(v: unknown, where: string): Uint8Array {
   throw new ChainError(`${where} is not a 256-bit word (a number, decimal string or 0x hex of at most 32 bytes)`);
 }
 
+/** The most a genesis file may hold. */
+const MAX_GENESIS = 64 << 20;
+
+/**
+ * Refuse what is not a regular file of at most `limit` bytes before reading it: a device or a
+ * pipe (/dev/zero) would be read without end.
+ */
+function checkFile(path: string, limit: number, where: string): void {
+  let st;
+  try { st = statSync(path); } catch (e) {
+    throw new ChainError(`${where}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!st.isFile()) throw new ChainError(`${where}: ${path} is not a regular file`);
+  if (st.size > limit) throw new ChainError(`${where}: ${path} is ${st.size} bytes (at most ${limit})`);
+}
+
 function readCode(path: string, where: string): Uint8Array {
+  checkFile(path, MAX_CODE, where);
   let b: Uint8Array;
   try { b = new Uint8Array(readFileSync(path)); } catch (e) {
     throw new ChainError(`${where}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
@@ -182,6 +199,7 @@ export function initChain(store: NodeStore, text: string, name: string, base: st
 
 export function initChainFile(store: NodeStore, path: string): Genesis {
   let text: string;
+  checkFile(path, MAX_GENESIS, 'genesis');
   try { text = readFileSync(path, 'utf8'); } catch (e) {
     throw new ChainError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
