@@ -52,7 +52,7 @@ async function cmdBuild(a: BuildArgs): Promise<number> {
     const gas = b.gas.reduce((x, y) => x + y, 0);
     out(1, a.json
       ? JSON.stringify({ file: path, hash: toHex(b.hash), prevhash: meta.head, endstate: toHex(b.header.endstate), collations: b.collations.length, txs: b.collations.reduce((n, c) => n + c.txs.length, 0), gas, created: b.created }) + '\n'
-      : `${path}: block ${toHex(b.hash)} (height ${meta.height + 1}), ${b.collations.length} collation${b.collations.length === 1 ? '' : 's'}, ${b.collations.reduce((n, c) => n + c.txs.length, 0)} transactions, gas ${gas}, endstate ${toHex(b.header.endstate)}\n`);
+      : `${path}: block ${toHex(b.hash)} (height ${meta.height + 1}), ${b.collations.length} collation${b.collations.length === 1 ? '' : 's'}, ${plural(b.collations.reduce((n, c) => n + c.txs.length, 0), 'transaction')}, gas ${gas}, endstate ${toHex(b.header.endstate)}\n`);
   } finally {
     await store.close();
   }
@@ -143,7 +143,7 @@ function cmdValidateWith(a: ValidateArgs, base: NodeStore, meta: ChainMeta | nul
       } else if (vd !== null) {
         const where = vd.valid ? '' : `${vd.object >= 0 ? ` in object ${vd.object}` : ''}${vd.tx >= 0 ? ` transaction ${vd.tx}` : ''}`;
         const cyc = r.cycles === null ? '' : `${r.cycles} cycles, `;
-        out(1, `${path}: ${vd.valid ? 'valid' : `invalid: ${vd.reasonName}${where}`} (${a.model}: ${cyc}${r.instructions} instructions, gas ${r.gas}; ${vd.ntx} transactions, tx gas ${vd.txgas})\n`);
+        out(1, `${path}: ${vd.valid ? 'valid' : `invalid: ${vd.reasonName}${where}`} (${a.model}: ${cyc}${r.instructions} instructions, gas ${r.gas}; ${plural(vd.ntx, 'transaction')}, tx gas ${vd.txgas})\n`);
       } else {
         out(2, `evminf: ${path}: no verdict: ${r.message}\n`);
       }
@@ -157,6 +157,9 @@ function cmdValidateWith(a: ValidateArgs, base: NodeStore, meta: ChainMeta | nul
     return 0;
   })();
 }
+
+/** `1 transaction`, `3 transactions`. */
+const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 const vcdOptions = (a: ValidateArgs): VcdOptions => ({ scopes: a['vcd-scope'], from: a['vcd-from'], to: a['vcd-to'] });
 
