@@ -103,6 +103,15 @@ export function modelOption(y: Argv, dflt: string, describe: string, kinds: read
   return y.option('model', { choices: kinds, default: dflt, describe });
 }
 
+/**
+ * Refuse the timing model for a tool that follows every retired instruction (commit logs, RVFI,
+ * injected faults): it counts cycles per translated block, so they would be lost. `what` is the
+ * subject and its verb, e.g. `--log-commits needs`.
+ */
+export function checkPerInstruction(model: string, what: string): void {
+  if (model === 'fast') throw new UserError(`${what} --model cycle or iss (the timing model counts cycles per translated block)`, EXIT.USAGE);
+}
+
 /** The root frame's permissions and gas. */
 export function frameOptions(y: Argv): Argv {
   return y

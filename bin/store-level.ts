@@ -56,10 +56,9 @@ export class LevelStore implements NodeStore {
   /** Open the db at `dir` (`create`: make it when missing). Errors are one-line UserErrors. */
   static async open(dir: string, create: boolean): Promise<LevelStore> {
     if (dir === '') throw new UserError('--db needs a DIR', EXIT.USAGE);
-    // Opening a directory that holds no database leaves LevelDB's LOCK and LOG in it: look first.
-    // A missing one would be created (LevelDB makes the directory before it finds no CURRENT).
-    if (!create && statSync(dir, { throwIfNoEntry: false })?.isDirectory() !== true) throw new UserError(`--db ${dir}: no database there`, EXIT.NO_FILE);
-    if (!create && !existsSync(join(dir, 'CURRENT'))) throw new UserError(`--db ${dir}: no database there`, EXIT.NO_FILE);
+    // Opening a directory that holds no database leaves LevelDB's LOCK and LOG in it, and a missing
+    // one is created before LevelDB finds no CURRENT: look first.
+    if (!create && (statSync(dir, { throwIfNoEntry: false })?.isDirectory() !== true || !existsSync(join(dir, 'CURRENT')))) throw new UserError(`--db ${dir}: no database there`, EXIT.NO_FILE);
     const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view', createIfMissing: create });
     try {
       await db.open();

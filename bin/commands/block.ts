@@ -4,19 +4,17 @@
 // docs/chain.md). Validation exits 0 valid, 1 invalid, 137 DATA UNAVAILABLE, 126 bad input.
 
 import { dirname } from 'node:path';
-import { Core } from '../../cpu/core.js';
 import { EXIT, exitCodeOf } from '../../cpu/exit-codes.js';
-import type { Iss } from '../../cpu/iss.js';
 import type { ModelKind } from '../../cpu/machine.js';
 import { buildBlock, initChainFile, Overlay, validateBlock, type ChainMeta, type Validation } from '../../firmware/chain/chain.js';
 import { equalBytes, toHex } from '../../firmware/chain/format.js';
 import { decodeWire, loadWire } from '../../firmware/chain/wire.js';
 import { MemoryStore, type NodeStore } from '../../peripherals/store.js';
-import { FstWriter } from '../../waveforms/fst.js';
-import { attachVcd, checkVcdOptions, selectSignals, VcdWriter, VcdWriteError, type VcdOptions } from '../../waveforms/vcd.js';
+import { checkVcdOptions, type VcdOptions } from '../../waveforms/vcd.js';
 import { command } from '../exit.js';
-import { checkInput, OutputFile, out, readInput, writeFailure } from '../io.js';
-import { jsonOption, modelOption } from '../options.js';
+import { openVcd, runError } from '../run-waves.js';
+import { checkInput, OutputFile, out, readInput } from '../io.js';
+import { checkPerInstruction, jsonOption, modelOption } from '../options.js';
 import { LevelStore } from '../store-level.js';
 import { openTraces } from '../trace-run.js';
 import { UserError } from '../user-error.js';
@@ -72,26 +70,6 @@ interface ValidateArgs {
   json: boolean;
 }
 
-/** --vcd FILE on the cycle model: the waveform of the validation (docs/waveforms.md); a .fst name writes FST, as `evminf run` does. */
-function vcdAttach(path: string, opts: VcdOptions): { attach: (m: Iss | Core) => Iss | Core; close(): void; abort(): void } {
-  let file: OutputFile | null = null, writer: VcdWriter | FstWriter | null = null;
-  return {
-    attach: (m) => {
-      if (!(m instanceof Core)) throw new UserError('--vcd needs the cycle model (--model cycle)', EXIT.USAGE);
-      selectSignals(m.sig, opts.scopes);
-      file = new OutputFile(path);
-      writer = /\.fst$/i.test(path) ? new FstWriter(m.sig, file.fd, opts) : new VcdWriter(m.sig, file.fd, opts);
-      attachVcd(m, writer);
-      return m;
-    },
-    close: () => {
-      try { writer?.close(); } catch (e) { file?.abort(); throw e instanceof VcdWriteError ? writeFailure(e.code, path) : e; }
-      file?.close();
-    },
-    abort: () => file?.abort(),
-  };
-}
-
 function cmdValidateWith(a: ValidateArgs, base: NodeStore, meta: ChainMeta | null, commit: (overlay: Overlay, meta: ChainMeta | null) => Promise<void>): Promise<number> {
   return (async () => {
     // Every file is read and decoded first: a malformed one is reported before anything runs.
@@ -107,7 +85,8 @@ function cmdValidateWith(a: ValidateArgs, base: NodeStore, meta: ChainMeta | nul
       const last = k === files.length - 1;
       const overlay = new Overlay(base);
       const { header, hash } = loadWire(overlay, bytes, path);
-      const vcd = last && a.vcd !== undefined ? vcdAttach(a.vcd, vcdOptions(a)) : null;
+      // --vcd FILE (FST for a .fst name) as `evminf run` writes it, on the last block's model.
+      let vcd: { close(): void; abort(): void }[] = [];
       let traces: ReturnType<typeof openTraces> = null;
       const t0 = process.hrtime.bigint();
       let v: Validation;
@@ -115,20 +94,20 @@ function cmdValidateWith(a: ValidateArgs, base: NodeStore, meta: ChainMeta | nul
         v = validateBlock(overlay, hash, {
           model: a.model,
           attach: (m) => {
-            const mm = vcd === null ? m : vcd.attach(m);
-            traces = last ? openTraces(mm, { 'log-commits': a['log-commits'] }) : null;
-            return traces?.tap ?? mm;
+            if (last) vcd = openVcd(m, a);
+            traces = last ? openTraces(m, { 'log-commits': a['log-commits'] }) : null;
+            return traces?.tap ?? m;
           },
           onProgress: progress ? (n) => out(2, `\r\x1b[K${path}: ${(n / 1e6).toFixed(0)}M instructions`) : undefined,
         });
         if (progress) out(2, '\r\x1b[K');
-        vcd?.close();
+        for (const w of vcd) w.close();
         (traces as ReturnType<typeof openTraces>)?.finish(v.result);
       } catch (e) {
         if (progress) out(2, '\r\x1b[K');
-        vcd?.abort();
+        for (const w of vcd) w.abort();
         try { (traces as ReturnType<typeof openTraces>)?.finish(null); } catch { /* the first error is reported */ }
-        throw e;
+        throw runError(e, a);
       }
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const r = v.result, vd = v.verdict;
@@ -164,8 +143,8 @@ const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' 
 const vcdOptions = (a: ValidateArgs): VcdOptions => ({ scopes: a['vcd-scope'], from: a['vcd-from'], to: a['vcd-to'] });
 
 async function cmdValidate(a: ValidateArgs): Promise<number> {
-  // yargs drops a bare `-` from the list: standard input is not read here, so say so rather than validate nothing.
-  if (a.blocks.length === 0 || a.blocks.includes('-')) throw new UserError('block validate reads block files, not standard input: name each file', EXIT.USAGE);
+  // yargs drops a bare `-` from the list, so `validate -` arrives empty: standard input is not read here.
+  if (a.blocks.length === 0) throw new UserError('block validate reads block files, not standard input: name each file', EXIT.USAGE);
   if (a.vcd === undefined) {
     for (const k of ['vcd-scope', 'vcd-from', 'vcd-to'] as const) if (a[k] !== undefined) throw new UserError(`--${k} needs --vcd FILE`, EXIT.USAGE);
   } else {
@@ -173,7 +152,7 @@ async function cmdValidate(a: ValidateArgs): Promise<number> {
     if (a.vcd === '') throw new UserError('--vcd needs a FILE', EXIT.USAGE);
     checkVcdOptions(vcdOptions(a));
   }
-  if (a.model === 'fast' && a['log-commits'] !== undefined) throw new UserError('--log-commits needs --model cycle or iss (the timing model counts cycles per translated block)', EXIT.USAGE);
+  if (a['log-commits'] !== undefined) checkPerInstruction(a.model, '--log-commits needs');
   if ((a.db === undefined) === (a.genesis === undefined)) throw new UserError('name the chain: --db DIR or --genesis FILE', EXIT.USAGE);
   if (a.genesis !== undefined) {
     checkInput(a.genesis);

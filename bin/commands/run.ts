@@ -15,7 +15,7 @@ import { exitCodeOf } from '../../cpu/exit-codes.js';
 import { out } from '../io.js';
 import type { TracedRun, TraceRunArgs } from '../trace-run.js';
 import type { WaveArgs } from '../run-waves.js';
-import { deviceOptions, frameOptions, jsonOption, limitOptions, modelOption, programOptions, traceOptions } from '../options.js';
+import { checkPerInstruction, deviceOptions, frameOptions, jsonOption, limitOptions, modelOption, programOptions, traceOptions } from '../options.js';
 import { loadProgram, programDevices } from '../program.js';
 import { UserError } from '../user-error.js';
 import type { LoadedProgram } from '../../cpu/program.js';
@@ -91,9 +91,7 @@ const wantsTraces = (a: RunArgs): boolean => a['log-commits'] !== undefined || a
 
 function checkRunArgs(a: RunArgs): void {
   if (a['max-cycles'] !== undefined && a.model === 'iss') throw new UserError('--max-cycles needs the cycle model: the ISS has no cycles (limit it with --max-instructions)', EXIT.USAGE);
-  // Commit logs, RVFI and injected faults follow the instructions one by one; the timing model
-  // counts cycles in its translated blocks, so its cycles would be lost there (docs/timing.md).
-  if (a.model === 'fast' && wantsTraces(a)) throw new UserError('--log-commits, --rvfi and --inject-fault need --model cycle or iss (the timing model counts cycles per translated block)', EXIT.USAGE);
+  if (wantsTraces(a)) checkPerInstruction(a.model, '--log-commits, --rvfi and --inject-fault need');
 }
 
 /** Run the program; `drive`: the hard drive on the --db store (default: one in memory). */
