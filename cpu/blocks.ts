@@ -125,6 +125,13 @@ export function bail(s: BlockHost, ops: Int32Array, k: number, pc: number, gc: F
   return g;
 }
 
+/** The gas of instructions k0 .. k-1 of a function's opcodes `ops` (a region's bail-out). */
+export function span(gc: Float64Array, ops: Int32Array, k0: number, k: number): number {
+  let g = 0;
+  for (let j = k0; j < k; j++) g += gc[ops[j]!]!;
+  return g;
+}
+
 const NO_U8 = new Uint8Array(0);
 const NO_DV = new DataView(NO_U8.buffer);
 
@@ -145,12 +152,57 @@ const WRITE: Record<number, (k: number) => string> = {
 };
 /** A load's value: the read, sign-extended when the row says so (a full word needs nothing). */
 const loadedValue = (k: number, w: number, signed: boolean): string =>
-  signed && w < 4 ? `extend(${READ[w]!(k)}, ${w}, true)` : READ[w]!(k);
+  signed && w < 4 ? apply(w === 1 ? 'sextByte' : 'sextHalf', READ[w]!(k)) : READ[w]!(k);
 /** The site cache check and refill; `out` bails out when no region holds the access. */
 const site_ = (k: number, w: number, find: string, out: string): string =>
   `if (a < b${k} || a + ${w} > e${k}) { const r = s.${find}(a, ${w}); if (r === null) ${out} b${k} = r.base; e${k} = r.end; u${k} = r.u8; d${k} = r.dv; }`;
 /** The functions of isa/semantics.ts a block may call, by their names (the rows' `fn`). */
-export const SEM_NAMES = [...sem.FN_NAMES.filter((f) => f !== ''), 'misaligned', 'extend'] as const;
+export const SEM_NAMES = [...sem.FN_NAMES.filter((f) => f !== ''), 'misaligned', 'extend', 'sextByte', 'sextHalf'] as const;
+type SemName = (typeof SEM_NAMES)[number];
+
+/** A semantic function that is one expression of its parameters: the expression's text and the parameters' names. */
+interface Inline { params: string[]; body: string }
+
+/**
+ * The one-expression functions of isa/semantics.ts, read from their own source text: a
+ * translated function applies them inline rather than calls them. The semantics stay written
+ * once; what changes is only where V8 finds them. Before V8 has optimized a block or region —
+ * its first ~10^6 instructions, most of a short program's — every call costs the interpreter a
+ * frame, and TurboFan compiles a body with no calls to inline in a fraction of the time.
+ * A function whose text is anything else (a block body, a call of another function, a
+ * parameter of another name) is called as before.
+ */
+const INLINE = new Map<string, Inline>();
+/** A name in an expression, not a property after a dot. */
+const NAME = /(?<![.\w$])[A-Za-z_$][\w$]*(?![\w$])/g;
+for (const name of SEM_NAMES) {
+  const m = /^\(([\w$\s,]*)\)\s*=>\s*([^{][^;{}]*)$/.exec(Function.prototype.toString.call(sem[name]).trim());
+  if (m === null) continue;
+  const params = m[1]!.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const body = m[2]!.trim();
+  // Every name the body uses is a parameter, Math or a property after a dot (Math.imul).
+  const names = body.match(NAME) ?? [];
+  if (names.every((w) => params.includes(w) || w === 'Math')) INLINE.set(name, { params, body });
+}
+
+/** An argument that may be repeated in an inlined body: a local or a literal. */
+const ATOM = /^(?:[A-Za-z_$][\w$]*|-?\d+|true|false)$/;
+
+/**
+ * The application of semantic function `name` to the argument expressions `args`: its body with
+ * each parameter replaced by its argument (in parentheses) where it is one expression, else a call.
+ */
+export function apply(name: SemName, ...args: string[]): string {
+  const f = INLINE.get(name);
+  if (f !== undefined && f.params.length === args.length) {
+    const tokens = f.body.match(NAME) ?? [];
+    // An argument with work in it (a memory read) is not repeated: used twice, it is a call.
+    if (f.params.every((p, j) => ATOM.test(args[j]!) || tokens.filter((w) => w === p).length <= 1)) {
+      return `(${f.body.replace(NAME, (w) => { const j = f.params.indexOf(w); return j < 0 ? w : `(${args[j]!})`; })})`;
+    }
+  }
+  return `${name}(${args.join(', ')})`;
+}
 
 /**
  * The register locals of a translated function. Guest registers live in JavaScript locals
@@ -216,16 +268,16 @@ export function emitInsn(code: Predecoded, base: number, i: number, k: number, r
   const pc = (base + 4 * i) >>> 0;
   const npc = (pc + 4) >>> 0;
   const row = TABLE[op]!;
-  const f = row.fn;
+  const f = row.fn as SemName; // a translatable row names a function
   const lines: string[] = [`// ${hex(pc)}: ${row.name}`];
   let flow: Flow = { kind: 'next' };
   let site = false;
   switch (EXEC[op]!) {
     case Exec.RR:
-      if (rd !== 0) lines.push(regs.write(rd, `${f}(${regs.read(rs1)}, ${regs.read(rs2)})`));
+      if (rd !== 0) lines.push(regs.write(rd, apply(f, regs.read(rs1), regs.read(rs2))));
       break;
     case Exec.RI:
-      if (rd !== 0) lines.push(regs.write(rd, `${f}(${regs.read(rs1)}, ${imm})`));
+      if (rd !== 0) lines.push(regs.write(rd, apply(f, regs.read(rs1), `${imm}`)));
       break;
     // No register operand: the value is known now.
     case Exec.PI:
@@ -242,14 +294,14 @@ export function emitInsn(code: Predecoded, base: number, i: number, k: number, r
       break;
     }
     case Exec.JUMP_R:
-      lines.push(`t = ${f}(${regs.read(rs1)}, ${imm}) >>> 0;`, `if (misaligned(t)) ${out}`);
+      lines.push(`t = ${apply(f, regs.read(rs1), `${imm}`)} >>> 0;`, `if (${apply('misaligned', 't')}) ${out}`);
       if (rd !== 0) lines.push(regs.write(rd, `${npc | 0}`));
       flow = { kind: 'jumpr' };
       break;
     case Exec.BRANCH: {
       const t = (pc + imm) >>> 0;
       if (sem.misaligned(t)) return null;
-      flow = { kind: 'branch', cond: `${f}(${regs.read(rs1)}, ${regs.read(rs2)})`, taken: t, fall: npc };
+      flow = { kind: 'branch', cond: apply(f, regs.read(rs1), regs.read(rs2)), taken: t, fall: npc };
       break;
     }
     case Exec.LOAD: {
@@ -353,9 +405,9 @@ export function compile<F>(src: string, ops: readonly number[]): F {
   if (fn === undefined) {
     if (compiled.size >= MAX_COMPILED) compiled.clear();
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const make = new Function('sem', 'bail', 'OPS', 'NO_U8', 'NO_DV', src) as
-      (s: typeof sem, b: typeof bail, ops: Int32Array, u8: Uint8Array, dv: DataView) => F;
-    fn = make(sem, bail, Int32Array.from(ops), NO_U8, NO_DV);
+    const make = new Function('sem', 'bail', 'span', 'OPS', 'NO_U8', 'NO_DV', src) as
+      (s: typeof sem, b: typeof bail, sp: typeof span, ops: Int32Array, u8: Uint8Array, dv: DataView) => F;
+    fn = make(sem, bail, span, Int32Array.from(ops), NO_U8, NO_DV);
     compiled.set(src, fn);
   }
   return fn;

@@ -21,6 +21,7 @@ import { BLOCK_HOT, BLOCK_TRANSLATED, blockCache, newEpoch, type BlockCache, typ
 import { Heat, REGION_HOT, regionCache, RegionOut, type RegionCache } from './regions.js';
 
 const NO_REGION = new Region('none', 'ram', 0, 0, 0);
+const SETTLE_REGION = new Region('none', 'ram', 0, 0, 0);
 /** The largest gas room handed to a translated block: a V8 small integer (31 bits). */
 const ROOM_CAP = 0x3fff_ffff;
 const NO_DEVICES = new AddressDecoder();
@@ -130,6 +131,31 @@ export class Iss implements BlockHost {
     this.dma = new Mmu(mem, this.decoder);
     this.deviceSignals = devices.length === 0 ? null : new Signals(256);
     if (this.deviceSignals !== null) attachDevices(devices, this.clock, this.dma, this.gasPort, this.deviceSignals);
+    this.settle();
+  }
+
+  /**
+   * Give the fields the run loop and translated code write their final shape now: each written
+   * once more (V8 treats a field written only by its initializer as a constant, and code
+   * compiled against that deoptimizes at the first later write), and the gas counter a double
+   * (gas costs come from a Float64Array). Otherwise the first return from run() changes the
+   * ISS's hidden class and throws away every region TurboFan has compiled by then.
+   */
+  private settle(): void {
+    const { pc, retired, perm, cause, tval, translatedBlocks, translatedRegions, bk, bpc, epoch, gasUsed } = this;
+    this.pc = pc + 1; this.pc = pc;
+    this.retired = retired + 1; this.retired = retired;
+    this.perm = perm + 1; this.perm = perm;
+    this.cause = cause + 1; this.cause = cause;
+    this.tval = tval + 1; this.tval = tval;
+    this.translatedBlocks = translatedBlocks + 1; this.translatedBlocks = translatedBlocks;
+    this.translatedRegions = translatedRegions + 1; this.translatedRegions = translatedRegions;
+    this.bk = bk + 1; this.bk = bk;
+    this.bpc = bpc + 1; this.bpc = bpc;
+    this.epoch = epoch + 1; this.epoch = epoch;
+    this.gasUsed = gasUsed + 0.5; this.gasUsed = gasUsed;
+    this.cr = this.lr = this.sr = SETTLE_REGION;
+    this.cr = this.lr = this.sr = NO_REGION;
   }
 
   /** A device access begins: `used` is gas used with the access's own cost, `gate` the frame's. */

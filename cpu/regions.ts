@@ -147,7 +147,7 @@ interface Member {
  */
 const bailOut = (k0: number, k: number, pc: number): string =>
   k === k0 ? `{ pc = ${pc}; stop = 1; break R; }`
-    : `{ n += ${k - k0}; for (let j = ${k0}; j < ${k}; j++) g += gc[OPS[j]]; pc = ${pc}; stop = 1; break R; }`;
+    : `{ n += ${k - k0}; g += span(gc, OPS, ${k0}, ${k}); pc = ${pc}; stop = 1; break R; }`;
 
 /** Emit the block at word offset `start` (translated, so its first instruction translates). */
 function emitBlock(code: Predecoded, base: number, start: number, k0: number, regs: RegLocals, sites: number[]): Member {

@@ -19,6 +19,8 @@ import { requireTools } from './tools.js';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import * as sem from '../isa/semantics.js';
+import { apply, SEM_NAMES } from '../cpu/blocks.js';
 
 interface Outcome {
   end: FrameEnd;
@@ -62,6 +64,48 @@ function same(elf: Uint8Array, o: Omit<RunOptions, 'translate'> = {}): Outcome {
   expect({ ...blocks, translated: 0 }).toEqual(interp);
   return blocks;
 }
+
+// Translated code applies the one-expression semantic functions inline (cpu/blocks.ts apply): the
+// text is read from the functions themselves, and must compute what they do.
+describe('semantic functions applied inline', () => {
+  const EDGES = [0, 1, 2, 3, 4, 31, 32, 33, 0x7fff, 0x8000, 0xffff, 0x10000, 0x3fffffff, 0x40000000, 0x7fffffff, -0x80000000, -1, -2, -31, -32, -0x8000, -0x40000000, -0x40000001];
+  const rng = new XorShift32(0x5eed);
+  const values = [...EDGES, ...Array.from({ length: 40 }, () => rng.next() | 0)];
+
+  test('the common operations are inlined, the ones with a body are called', () => {
+    for (const f of ['add', 'sub', 'sll', 'srl', 'sra', 'xor', 'or', 'and', 'slt', 'sltu', 'mul', 'bne', 'beq', 'bltu', 'jalr', 'misaligned', 'sextByte', 'sextHalf'] as const) {
+      const args = ['r1', 'r2'].slice(0, (sem as unknown as Record<string, () => unknown>)[f]!.length);
+      expect(apply(f, ...args).startsWith(`${f}(`), f).toBe(false);
+    }
+    for (const f of ['mulhu', 'div', 'divu', 'rem', 'remu'] as const) expect(apply(f, 'r1', 'r2')).toBe(`${f}(r1, r2)`);
+    expect(apply('extend', 'r1', '1', 'true')).toBe('extend(r1, 1, true)');
+  });
+
+  test('every inlined expression equals its function, over edge and random operands', () => {
+    const table = sem as unknown as Record<string, (...a: number[]) => number | boolean>;
+    for (const name of SEM_NAMES) {
+      const f = table[name]!;
+      const arity = f.length;
+      const args = ['p', 'q', 'w'].slice(0, arity);
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      const inline = new Function(...SEM_NAMES, ...args, `return ${apply(name, ...args)};`) as (...a: unknown[]) => number | boolean;
+      const fns = SEM_NAMES.map((n) => table[n]!);
+      for (const a of values) {
+        for (const b of arity >= 2 ? values : [0]) {
+          const xs = arity === 3 ? [a, [1, 2, 4][(b >>> 0) % 3]!, (b & 1) === 1] : [a, b].slice(0, arity); // extend(raw, width, signed)
+          expect(inline(...fns, ...xs), `${name}(${xs.join(', ')})`).toBe(f(...(xs as number[])));
+        }
+      }
+    }
+  });
+
+  test('an argument with work in it is not repeated: a body that uses its parameter twice is called', () => {
+    // sextByte uses its parameter once: a memory read may go in whole.
+    expect(apply('sextByte', 'u0[a - b0]')).toBe('(((u0[a - b0]) << 24) >> 24)');
+    // mulh's body calls mulhu and uses both parameters twice: it is called.
+    expect(apply('mulh', 'u0[a]', 'r2')).toBe('mulh(u0[a], r2)');
+  });
+});
 
 describe('random programs: translated and interpreted runs agree', () => {
   const rng = new XorShift32(0x5eed_b10c);
