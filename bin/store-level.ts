@@ -7,7 +7,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClassicLevel } from 'classic-level';
+import type { ClassicLevel } from 'classic-level';
 import { EXIT } from '../cpu/exit-codes.js';
 import { HardDrive } from '../peripherals/hdd.js';
 import { hashKey, keyBytes, type NodeStore } from '../peripherals/store.js';
@@ -59,6 +59,9 @@ export class LevelStore implements NodeStore {
     // Opening a directory that holds no database leaves LevelDB's LOCK and LOG in it, and a missing
     // one is created before LevelDB finds no CURRENT: look first.
     if (!create && (statSync(dir, { throwIfNoEntry: false })?.isDirectory() !== true || !existsSync(join(dir, 'CURRENT')))) throw new UserError(`--db ${dir}: no database there`, EXIT.NO_FILE);
+    // Imported here, not at the top: in the command line's bundle (bin/bundle.ts) a static import
+    // of this external package would load LevelDB (35 modules) for every command.
+    const { ClassicLevel } = await import('classic-level');
     const db: Db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view', createIfMissing: create });
     try {
       await db.open();

@@ -23,5 +23,9 @@ export default function setup(): void {
   const ui = spawnSync(process.execPath, [fileURLToPath(new URL('../dist/ui/build.js', import.meta.url))], { cwd: root, encoding: 'utf8' });
   if (ui.error) throw ui.error;
   if (ui.status !== 0) throw new Error(`global setup: node dist/ui/build.js exited ${ui.status}: ${ui.stderr}`);
+  // The command line as one file (bin/bundle.ts), last: it also replaces tsc's dist/bin/evminf.js with the launcher that runs it.
+  const bundle = spawnSync(process.execPath, [fileURLToPath(new URL('../dist/bin/bundle.js', import.meta.url))], { cwd: root, encoding: 'utf8' });
+  if (bundle.error) throw bundle.error;
+  if (bundle.status !== 0) throw new Error(`global setup: node dist/bin/bundle.js exited ${bundle.status}: ${bundle.stderr}`);
   console.log(`global setup: built dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

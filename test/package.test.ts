@@ -130,6 +130,16 @@ describe('the packed package in a fresh project', () => {
     const v = await run(bin, ['--version'], app);
     expect(v.stdout).toBe(`${PKG.version}\n`);
     expect(v.status).toBe(0);
+    // The installed launcher is the one npm run build writes (bin/bundle.ts): it runs the
+    // command line's one-file build, and its run is the repository's.
+    const installed = join(app, 'node_modules', PKG.name, 'dist/bin');
+    expect(readFileSync(join(installed, 'evminf.js'), 'utf8')).toContain("import('./evminf-bundle.js')");
+    expect(existsSync(join(installed, 'evminf-bundle.js'))).toBe(true);
+    const r = await run(bin, ['run', '--model', 'iss', '--json', KVSTORE], app);
+    expect(r.stderr).toBe('');
+    const { seconds: _s, ...fromPackage } = JSON.parse(r.stdout) as Record<string, unknown>;
+    const { seconds: _t, ...fromRepo } = i;
+    expect(fromPackage).toEqual(fromRepo);
     const d = await run(bin, ['vcd', 'diff', vcd, vcd], app);
     expect(d.stderr).toBe('');
     expect(d.stdout).toMatch(/^evminf vcd diff: equal: \d+ signals over \d+ timestamps\n$/);

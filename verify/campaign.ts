@@ -207,7 +207,8 @@ function inWorkers(name: string, params: Record<string, unknown>, lo: number, hi
       for (const w of workers) w.kill('SIGKILL');
       reject(e);
     };
-    const worker = fileURLToPath(new URL('./campaign-worker.js', import.meta.url));
+    // From dist/verify/ (this module) or dist/bin/ (inside the command line's bundle) alike.
+    const worker = fileURLToPath(new URL('../verify/campaign-worker.js', import.meta.url));
     for (let j = 0; j < jobs; j++) {
       const w = fork(worker, [], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: [] });
       workers.push(w);

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { basename, extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EXIT } from '../../cpu/exit-codes.js';
+import { REPO_ROOT } from '../../firmware/images.js';
 import { loadElf } from '../../cpu/program.js';
 import { command } from '../exit.js';
 import { checkInput, out } from '../io.js';
@@ -20,8 +20,8 @@ interface UiArgs {
   host: string;
 }
 
-/** The built page: dist/ui (this file is dist/bin/commands/ui.js). */
-export const UI_DIR = fileURLToPath(new URL('../../ui/', import.meta.url));
+/** The built page: dist/ui (found from the package root: this module runs as dist/bin/commands/ui.js or inside dist/bin/evminf-bundle.js). */
+export const UI_DIR = join(REPO_ROOT, 'dist', 'ui') + sep;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',

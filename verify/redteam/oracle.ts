@@ -67,7 +67,7 @@ export function violations(o: Observation): string[] {
 
 const firstLine = (s: string): string => s.split('\n')[0]!.slice(0, 160);
 
-/** An error thrown by the library, classified as the CLI does (bin/evminf.ts, bin/equiv.ts). */
+/** An error thrown by the library, classified as the CLI does (bin/cli.ts, bin/equiv.ts). */
 export function classify(e: unknown): { code: number; stderr: string } {
   const line = (m: string): string => `evminf: ${m}\n`;
   if (e instanceof ElfError || e instanceof AsmError) return { code: EXIT.BAD_INPUT, stderr: line(e.message) };
