@@ -84,7 +84,9 @@ export class BlockCache {
     if (fn === null) { this.state[i] = St.NONE; return false; }
     const k = i >>> CHUNK_BITS;
     let c = this.chunks[k]!;
-    if (c === null) c = this.chunks[k] = new Array<BlockFn | null>(1 << CHUNK_BITS).fill(null);
+    // A chunk as long as the words it covers: a small region (a contract's code EVAL'd in a new
+    // frame) would otherwise fill 65,536 entries for its first block.
+    if (c === null) c = this.chunks[k] = new Array<BlockFn | null>(Math.min(1 << CHUNK_BITS, this.state.length - (k << CHUNK_BITS))).fill(null);
     c[i & ((1 << CHUNK_BITS) - 1)] = fn.fn;
     this.len[i] = fn.len;
     this.state[i] = St.TRANSLATED;

@@ -54,13 +54,21 @@ export const REGION_HOT = 512;
 /** Blocks and instructions in one region at most (V8's compile time grows with a function's size). */
 export const MAX_REGION_BLOCKS = 32;
 export const MAX_REGION_INSNS = 512;
+/**
+ * Characters of the blocks' source in one region at most (its first block is always in). V8's
+ * compile time grows faster than a function's size, and it never optimizes a function past
+ * ~60 KB of bytecode: keccak's unrolled rounds, 512 loads, stores and ALU operations in one
+ * region, made 115–136 KB of source that ran unoptimized for the whole run (22 M instr/s
+ * against 146 with blocks only), and a 47 KB one took TurboFan 160–200 ms.
+ */
+export const MAX_REGION_SOURCE = 16_384;
 
 /** RegionCache.heat past the count: the block is in a region (REGION), or none was formed from it (NONE; it may still join one). */
 export const enum Heat { REGION = 0xfffe, NONE = 0xffff }
 
 /** Where a block is in a region: the region, and the block's number in it (where it is entered). */
-export class RegionEntry {
-  constructor(readonly fn: RegionFn, readonly b: number) {}
+export class RegionEntry<F = RegionFn> {
+  constructor(readonly fn: F, readonly b: number) {}
 }
 
 const CHUNK_BITS = 16;
@@ -74,25 +82,48 @@ const COST_CAP = 0x4000_0000;
  * V8 gives a function its feedback vector only after it has run a while (lazy feedback
  * allocation).
  */
-const DRY_RUNS = 100;
+export const DRY_RUNS = 100;
 
-/** Per code region: the regions formed, by the word offsets of their blocks. */
-export class RegionCache {
+/**
+ * Per code region: the regions formed, by the word offsets of their blocks. The ISS's are shared
+ * by every ISS (regionCache); the timing model keeps its own (cpu/timing.ts: its code depends on
+ * its wait states).
+ */
+export class Regions<F> {
   /** Below Heat.REGION: visits counted; Heat.REGION: at(i) is where the block is in a region; Heat.NONE: no region formed from it. */
   readonly heat: Uint16Array;
-  private readonly chunks: ((RegionEntry | null)[] | null)[];
+  private readonly chunks: ((RegionEntry<F> | null)[] | null)[];
   /** Regions formed (compiled or found in the compile cache). */
   formed = 0;
 
-  constructor(readonly code: Predecoded, readonly base: number) {
-    const n = code.ctl.length;
-    this.heat = new Uint16Array(n);
-    this.chunks = new Array<(RegionEntry | null)[] | null>((n + (1 << CHUNK_BITS) - 1) >>> CHUNK_BITS).fill(null);
+  constructor(words: number) {
+    this.heat = new Uint16Array(words);
+    this.chunks = new Array<(RegionEntry<F> | null)[] | null>((words + (1 << CHUNK_BITS) - 1) >>> CHUNK_BITS).fill(null);
   }
 
   /** The region holding the block at word offset i (heat Heat.REGION). */
-  at(i: number): RegionEntry {
+  at(i: number): RegionEntry<F> {
     return this.chunks[i >>> CHUNK_BITS]![i & ((1 << CHUNK_BITS) - 1)]!;
+  }
+
+  /** Enter region `fn` at its blocks, which start at word offsets `starts` (block b at starts[b]). */
+  install(fn: F, starts: readonly number[]): void {
+    starts.forEach((j, b) => {
+      const k = j >>> CHUNK_BITS;
+      let c = this.chunks[k]!;
+      // As long as the words it covers (BlockCache's chunks).
+      if (c === null) c = this.chunks[k] = new Array<RegionEntry<F> | null>(Math.min(1 << CHUNK_BITS, this.heat.length - (k << CHUNK_BITS))).fill(null);
+      c[j & ((1 << CHUNK_BITS) - 1)] = new RegionEntry(fn, b);
+      this.heat[j] = Heat.REGION;
+    });
+    this.formed++;
+  }
+}
+
+/** The ISS's regions of one code region. */
+export class RegionCache extends Regions<RegionFn> {
+  constructor(readonly code: Predecoded, readonly base: number) {
+    super(code.ctl.length);
   }
 
   /**
@@ -104,14 +135,7 @@ export class RegionCache {
     const made = translateRegion(this.code, this.base, i, blocks, this);
     if (made === null) { this.heat[i] = Heat.NONE; return false; }
     for (let k = 0; k < DRY_RUNS; k++) made.fn(host, x, gc, 0, 0, io, 0);
-    made.starts.forEach((j, b) => {
-      const k = j >>> CHUNK_BITS;
-      let c = this.chunks[k]!;
-      if (c === null) c = this.chunks[k] = new Array<RegionEntry | null>(1 << CHUNK_BITS).fill(null);
-      c[j & ((1 << CHUNK_BITS) - 1)] = new RegionEntry(made.fn, b);
-      this.heat[j] = Heat.REGION;
-    });
-    this.formed++;
+    this.install(made.fn, made.starts);
     return true;
   }
 }
@@ -126,7 +150,7 @@ export function regionCache(code: Predecoded, base: number): RegionCache {
 }
 
 /** One block of a region, emitted. */
-interface Member {
+export interface Member {
   /** Word offset and pc of its first instruction. */
   start: number;
   pc: number;
@@ -145,7 +169,7 @@ interface Member {
  * is the region's k0-th: the gas of the ones before it in the block is summed from OPS (the
  * region's opcodes in order), so a bail-out costs a few bytes of source however long its block.
  */
-const bailOut = (k0: number, k: number, pc: number): string =>
+export const bailOut = (k0: number, k: number, pc: number): string =>
   k === k0 ? `{ pc = ${pc}; stop = 1; break R; }`
     : `{ n += ${k - k0}; g += span(gc, OPS, ${k0}, ${k}); pc = ${pc}; stop = 1; break R; }`;
 
@@ -175,7 +199,7 @@ function emitBlock(code: Predecoded, base: number, start: number, k0: number, re
 }
 
 /** The static successors of a block (its return address counts: the callee comes back there). */
-function successors(m: Member): number[] {
+export function successors(m: Member): number[] {
   const f = m.flow;
   const out = f.kind === 'next' ? [m.endPc] : f.kind === 'jump' ? [f.target] : f.kind === 'branch' ? [f.taken, f.fall] : [];
   if (m.link >= 0) out.push(m.link);
@@ -183,39 +207,60 @@ function successors(m: Member): number[] {
 }
 
 /**
- * The region rooted at word offset `root` of `code` (loaded at `base`): the translated blocks
- * (in `blocks`) reachable from it, or null when it would be one block that
- * does not loop.
+ * The blocks of the region rooted at word offset `root` of `code` (loaded at `base`): the
+ * translated blocks (`translated(j)`) reachable from it that are in no region yet (`inRegion`),
+ * each emitted by `emit` (word offset, the region's count of instructions before it), or null
+ * when it would be one block that does not loop.
  */
-export function translateRegion(code: Predecoded, base: number, root: number, blocks: BlockCache, regions: RegionCache): { fn: RegionFn; starts: number[] } | null {
+export function gatherRegion(code: Predecoded, base: number, root: number, translated: (j: number) => boolean, inRegion: (j: number) => boolean,
+  len: (j: number) => number, emit: (j: number, k0: number) => Member): Member[] | null {
   const n = code.ctl.length;
-  const state = blocks.state;
-  if (state[root] !== BLOCK_TRANSLATED) return null;
-  const regs = new RegLocals();
-  const sites: number[] = [];
+  if (!translated(root)) return null;
   const members: Member[] = [];
-  const index = new Map<number, number>(); // pc -> block number
-  let insns = 0;
+  const index = new Set<number>(); // pcs of the members
+  let insns = 0, chars = 0;
   const queue = [root];
   while (queue.length > 0 && members.length < MAX_REGION_BLOCKS) {
     const i = queue.shift()!;
     const pc = (base + 4 * i) >>> 0;
     if (index.has(pc)) continue;
-    if (members.length > 0 && insns + blocks.len[i]! > MAX_REGION_INSNS) break;
-    const m = emitBlock(code, base, i, insns, regs, sites);
-    index.set(pc, members.length);
+    if (members.length > 0 && insns + len(i) > MAX_REGION_INSNS) break;
+    const m = emit(i, insns);
+    const size = m.lines.reduce((c, l) => c + l.length, 0);
+    if (members.length > 0 && chars + size > MAX_REGION_SOURCE) break;
+    index.add(pc);
     members.push(m);
     insns += m.len;
+    chars += size;
     for (const t of successors(m)) {
       const off = t - base;
       if (off < 0 || off >= 4 * n) continue;
       const j = off >>> 2;
-      if (state[j] === BLOCK_TRANSLATED && regions.heat[j]! !== Heat.REGION && !index.has(t)) queue.push(j);
+      if (translated(j) && !inRegion(j) && !index.has(t)) queue.push(j);
     }
   }
   // A lone block that never comes back to itself is what the block translator already gives.
   if (members.length === 1 && !successors(members[0]!).includes(members[0]!.pc)) return null;
+  return members;
+}
 
+/** What a kind of region adds to the common skeleton (regionSource). */
+export interface RegionShape {
+  /** Parameters after the common seven (s, x, gc, room, left, io, entry). */
+  params: string[];
+  /** Statements after the locals are declared (before the loop). */
+  prologue: string[];
+  /** Statements on every exit, after the register write-back. */
+  epilogue: string[];
+}
+
+/**
+ * The source of a region over `members` (gatherRegion): registers `regs` in locals, site caches
+ * `sites`, `for (;;) switch (b)` between the blocks, a JALR by a switch on the return addresses
+ * its calls link.
+ */
+export function regionSource(members: readonly Member[], regs: RegLocals, sites: readonly number[], shape: RegionShape = { params: [], prologue: [], epilogue: [] }): string {
+  const index = new Map(members.map((m, b) => [m.pc, b] as const));
   // Where a JALR may land inside the region: the return addresses its calls link.
   const returns = [...new Set(members.map((m) => m.link).filter((l) => l >= 0 && index.has(l)))].sort((a, b) => a - b);
   /** Control to pc `t` (a constant): the next block, or out of the region. */
@@ -252,27 +297,42 @@ export function translateRegion(code: Predecoded, base: number, root: number, bl
   // writes it first in emission order. Every register written is written back on every exit.
   const used = [...new Set([...regs.loaded, ...regs.dirty])].sort((a, b) => a - b);
   const dirty = [...regs.dirty].sort((a, b) => a - b);
-  const src = [
+  return [
     `"use strict";`,
     `const { ${SEM_NAMES.join(', ')} } = sem;`,
     `var EP = -1;`,
     ...siteVars(sites),
-    `return function region_${members[0]!.pc.toString(16)}(s, x, gc, room, left, io, entry) {`,
+    `return function ${shape.params.length === 0 ? 'region' : 'tregion'}_${members[0]!.pc.toString(16)}(${['s', 'x', 'gc', 'room', 'left', 'io', 'entry', ...shape.params].join(', ')}) {`,
     `  ${siteEpoch(sites)}`,
     `  let a = 0, v = 0, t = 0, n = 0, g = 0, pc = 0, b = entry, stop = 0;`,
     // Block costs as small integers: `room` is below COST_CAP, so a block costing that much
     // never fits, and in V8's first tiers every double sum would be a heap allocation.
     `  const ${members.map((m, b) => `c${b} = Math.min(${costOf(m.ops)}, ${COST_CAP}) | 0`).join(', ')};`,
     used.length === 0 ? '' : `  let ${used.map((r) => `r${r} = x[${r}]`).join(', ')};`,
+    ...shape.prologue.map((l) => `  ${l}`),
     `  R: for (;;) {`,
     `    switch (b) {`,
     `    ${cases.join('\n    ')}`,
     `    }`,
     `  }`,
     dirty.length === 0 ? '' : `  ${dirty.map((r) => `x[${r}] = r${r};`).join(' ')}`,
+    ...shape.epilogue.map((l) => `  ${l}`),
     `  io[${RegionOut.RETIRED}] = n; io[${RegionOut.PC}] = pc; io[${RegionOut.STOPPED}] = stop;`,
     `  return g;`,
     `};`,
   ].join('\n');
-  return { fn: compile<RegionFn>(src, members.flatMap((m) => m.ops)), starts: members.map((m) => m.start) };
+}
+
+/**
+ * The region rooted at word offset `root` of `code` (loaded at `base`): the translated blocks
+ * (in `blocks`) reachable from it, or null when it would be one block that does not loop.
+ */
+export function translateRegion(code: Predecoded, base: number, root: number, blocks: BlockCache, regions: RegionCache): { fn: RegionFn; starts: number[] } | null {
+  const regs = new RegLocals();
+  const sites: number[] = [];
+  const state = blocks.state;
+  const members = gatherRegion(code, base, root, (j) => state[j] === BLOCK_TRANSLATED, (j) => regions.heat[j] === Heat.REGION,
+    (j) => blocks.len[j]!, (j, k0) => emitBlock(code, base, j, k0, regs, sites));
+  if (members === null) return null;
+  return { fn: compile<RegionFn>(regionSource(members, regs, sites), members.flatMap((m) => m.ops)), starts: members.map((m) => m.start) };
 }

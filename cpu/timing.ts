@@ -28,7 +28,8 @@ import type { Predecoded } from '../isa/decode.js';
 import type { BusSlave } from '../peripherals/device.js';
 import { permitted } from '../peripherals/device.js';
 import { UNMAPPED } from '../peripherals/decoder.js';
-import { compile, costOf, emitInsn, MAX_BLOCK, RegLocals, siteEpoch, siteVars, SEM_NAMES } from './blocks.js';
+import { compile, costOf, emitInsn, MAX_BLOCK, RegLocals, siteEpoch, siteVars, SEM_NAMES, type Flow } from './blocks.js';
+import { bailOut, DRY_RUNS, gatherRegion, Heat, regionSource, Regions, RegionOut, type Member } from './regions.js';
 import { waitStatesOf, type MemoryWaitStates } from './bus.js';
 import { CTL, Ctl } from './control.js';
 import type { CopySegment } from './frames.js';
@@ -102,6 +103,8 @@ class TimedBlocks {
     this.len = new Uint8Array(n);
     this.chunks = new Array<TimedBlockFn[] | null>((n + CHUNK - 1) >>> CHUNK_BITS).fill(null);
   }
+  /** Its timed regions (made when regions are first used: not while fast-forward tracks). */
+  regions: Regions<TimedRegionFn> | null = null;
   fn(i: number): TimedBlockFn {
     return this.chunks[i >>> CHUNK_BITS]![i & (CHUNK - 1)]!;
   }
@@ -193,6 +196,17 @@ class TimingGen {
     return out;
   }
 
+  /**
+   * The state in the locals D, E, M, N, L as an unfolded block would leave it (a region's block
+   * ends, or bails out, so), without changing the generator.
+   */
+  sync(): string {
+    const l = this.late === null ? '' : ` L = ${this.late};`;
+    if (!this.steady) return l.trim();
+    const p = this.p, n = this.redirect === null ? `D + ${p}` : this.redirect === 'true' ? `D + ${p + 2 + this.fault}` : `(${this.redirect} ? D + ${p + 2 + this.fault} : D + ${p})`;
+    return `D += X; X = 0; N = ${n}; E = D + ${p + 1}; M = D + ${p + 2}; D += ${p};${l}`;
+  }
+
   /** The state written back (at the end or a bail-out), without changing the generator. */
   store(): string {
     const l = `ts[${Ts.L}] = ${this.late === null ? 'L' : this.late};`;
@@ -256,7 +270,7 @@ function translateTimed(code: Predecoded, base: number, start: number, ws: numbe
     // Tracking: the block's units are marked at its entry (no later than their use).
     track ? `  ${marksOf(units)}` : '',
     `  ${regs.declare()}`,
-    fast === null ? `  ${slow.body}` : `  if (L === 0 && E === D + 1 && M === D + 2 && (N === D || N === D + 2)) {\n  D = N;\n  ${fast.body}\n  } else {\n  ${slow.body}\n  }`,
+    fast === null ? `  ${slow.body}` : `  if (${STEADY_ENTRY}) {\n  D = N;\n  ${fast.body}\n  } else {\n  ${slow.body}\n  }`,
     `  s.bk = ${len};`,
     `  return g;`,
     `};`,
@@ -264,21 +278,32 @@ function translateTimed(code: Predecoded, base: number, start: number, ws: numbe
   return { fn: compile<TimedBlockFn>(src, ops), len };
 }
 
+/**
+ * Inside a region (translateTimedRegion): the region's register locals and site list, and the
+ * count of the region's instructions before this block. Its timing state is in locals; the
+ * block leaves it there unfolded (TimingGen.sync) and control to the region.
+ */
+interface InRegion { regs: RegLocals; sites: number[]; k0: number }
+
 /** The statements of a timed block from one entry state (TimingGen `steady`), to its end. */
-function timedBody(code: Predecoded, base: number, start: number, ws: number | null, fault: number, track: boolean, steady: boolean):
-  { ops: number[]; sites: number[]; units: number; regs: RegLocals; body: string } | null {
+function timedBody(code: Predecoded, base: number, start: number, ws: number | null, fault: number, track: boolean, steady: boolean, region: InRegion | null = null):
+  { ops: number[]; sites: number[]; units: number; regs: RegLocals; body: string; flow: Flow; link: number } | null {
   const ops: number[] = [];
   const body: string[] = [];
-  const sites: number[] = [];
+  const sites = region?.sites ?? [];
   const n = code.ctl.length;
-  const regs = new RegLocals();
+  const regs = region?.regs ?? new RegLocals();
+  const k0 = region?.k0 ?? 0;
   const tg = new TimingGen(fault, steady);
   let end = '';
   let units = 0;
+  let flow: Flow = { kind: 'next' };
+  let link = -1;
   for (let i = start; i < n && ops.length < MAX_BLOCK; i++) {
-    const k = ops.length;
+    const k = k0 + ops.length;
     const pc = (base + 4 * i) >>> 0;
-    const e = emitInsn(code, base, i, k, regs, `{ ${regs.writeBack()} ${tg.store()} return bail(s, OPS, ${k}, ${pc}, gc); }`);
+    const out = region === null ? `{ ${regs.writeBack()} ${tg.store()} return bail(s, OPS, ${k}, ${pc}, gc); }` : `{ ${tg.sync()} ${bailOut(k0, k, pc).slice(1)}`;
+    const e = emitInsn(code, base, i, k, regs, out);
     if (e === null) break;
     if (e.site) sites.push(k);
     ops.push(e.op);
@@ -297,18 +322,57 @@ function timedBody(code: Predecoded, base: number, start: number, ws: number | n
     if (f.kind === 'branch') {
       body.push(`t = ${f.cond} ? 1 : 0;`, tg.insn(ctl, ex, mc, late, 't === 1', true));
       end = `s.bpc = t === 1 ? ${f.taken} : ${f.fall};`;
+      flow = { ...f, cond: 't === 1' };
     } else {
       body.push(tg.insn(ctl, ex, mc, late, 'true', true));
       end = f.kind === 'jump' ? `s.bpc = ${f.target};` : 's.bpc = t;';
+      flow = f;
+      if (rd !== 0) link = (pc + 4) >>> 0;
     }
     break;
   }
   if (ops.length === 0) return null;
+  if (region !== null) {
+    body.push(tg.sync());
+    return { ops, sites, units, regs, body: body.join('\n  '), flow, link };
+  }
   if (end === '') end = `s.bpc = ${(base + 4 * (start + ops.length)) >>> 0};`;
   body.push(end);
   if (regs.dirty.size !== 0) body.push(regs.writeBack());
   body.push(tg.store());
-  return { ops, sites, units, regs, body: body.join('\n  ') };
+  return { ops, sites, units, regs, body: body.join('\n  '), flow, link };
+}
+
+/** The steady-state entry test of a dual body (translateTimed): the next fetch decides alone. */
+const STEADY_ENTRY = 'L === 0 && E === D + 1 && M === D + 2 && (N === D || N === D + 2)';
+
+/**
+ * A timed region: a region (cpu/regions.ts) of timed blocks, its timing state (D, E, M, N, L) in
+ * locals across all of them, read from `ts` on entry and written back on every exit. Each block
+ * starts from the unfolded state, with the blocks' two bodies where they have two.
+ */
+export type TimedRegionFn = (s: TimedIss, x: Int32Array, gc: Float64Array, room: number, left: number, io: Int32Array, entry: number, ts: Float64Array) => number;
+
+function translateTimedRegion(b: TimedBlocks, root: number, regions: Regions<TimedRegionFn>, ws: number | null, fault: number): { fn: TimedRegionFn; starts: number[] } | null {
+  const { code, base } = b;
+  const regs = new RegLocals();
+  const sites: number[] = [];
+  const members = gatherRegion(code, base, root, (j) => b.state[j] === St.TRANSLATED, (j) => regions.heat[j] === Heat.REGION, (j) => b.len[j]!, (j, k0): Member => {
+    const slow = timedBody(code, base, j, ws, fault, false, false, { regs, sites, k0 })!;
+    const len = slow.ops.length;
+    // The steady body's sites are the slow one's (the same instructions, the same k).
+    const fast = len <= DUAL_MAX ? timedBody(code, base, j, ws, fault, false, true, { regs, sites: [], k0 })! : null;
+    const pc = (base + 4 * j) >>> 0;
+    const lines = fast === null ? [slow.body] : [`if (${STEADY_ENTRY}) {`, '  D = N;', `  ${fast.body}`, '} else {', `  ${slow.body}`, '}'];
+    return { start: j, pc, len, ops: slow.ops, lines, flow: slow.flow, endPc: (pc + 4 * len) >>> 0, link: slow.link };
+  });
+  if (members === null) return null;
+  const src = regionSource(members, regs, sites, {
+    params: ['ts'],
+    prologue: [`let d = 0, e = 0, X = 0;`, `let D = ts[${Ts.D}], E = ts[${Ts.E}], M = ts[${Ts.M}], N = ts[${Ts.N}], L = ts[${Ts.L}];`],
+    epilogue: [`ts[${Ts.D}] = D; ts[${Ts.E}] = E; ts[${Ts.M}] = M; ts[${Ts.N}] = N; ts[${Ts.L}] = L;`],
+  });
+  return { fn: compile<TimedRegionFn>(src, members.flatMap((m) => m.ops)), starts: members.map((m) => m.start) };
 }
 
 /**
@@ -339,6 +403,8 @@ export class TimedIss extends Iss {
   /** The devices' time: the cycle of the access in progress, as Core.cycles reads then. */
   private declare readonly devTime: { cycles: number };
   private readonly timed = new WeakMap<Predecoded, TimedBlocks>();
+  /** Where a timed region reports how it ended (RegionOut). */
+  private readonly tio = new Int32Array(3);
   private tcr: Region | null = null;
   private tblocks: TimedBlocks | null = null;
 
@@ -459,11 +525,32 @@ export class TimedIss extends Iss {
     }
     const x = this.x, gc = this.gasCost, ts = this.ts, base = b.base, size = b.code.ctl.length * 4;
     const room = gateOf(this.gasLimit, this.perm) - this.gasUsed;
+    // Regions as the ISS forms them (Iss.chain), but not while tracking for fast-forward: that
+    // looks for restart points between blocks.
+    const rg = this.regions && !this.track ? (b.regions ??= new Regions<TimedRegionFn>(b.code.ctl.length)) : null;
+    const hot = Math.min(this.regionHot, Heat.REGION - 1), io = this.tio;
     let g = 0, n = 0;
     for (;;) {
       const len = b.len[i]!;
       if (n + len > left) break;
       const free = room - g;
+      if (rg !== null) {
+        const heat = rg.heat[i]!;
+        if (heat === Heat.REGION) {
+          const e = rg.at(i), more = left - n;
+          g += e.fn(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP, more < ROOM_CAP ? more : ROOM_CAP, io, e.b, ts);
+          n += io[RegionOut.RETIRED]!;
+          this.bpc = io[RegionOut.PC]! >>> 0;
+          if (io[RegionOut.STOPPED] !== 0) break;
+          const off = this.bpc - base;
+          if (off < 0 || off >= size) break;
+          i = off >>> 2;
+          if (b.state[i] !== St.TRANSLATED) break;
+          continue;
+        }
+        if (heat < hot) rg.heat[i] = heat + 1;
+        else if (heat === hot && this.formRegion(b, rg, i)) continue;
+      }
       const res = b.fn(i)(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP, ts);
       if (res < 0) break;
       g += res;
@@ -481,6 +568,17 @@ export class TimedIss extends Iss {
     this.retired += n;
     this.pc = this.bpc;
     this.cycles = ts[Ts.M]! + 1;
+    return true;
+  }
+
+  /** Form a timed region from the timed block at word offset i (as RegionCache.form); true if there is one. */
+  private formRegion(b: TimedBlocks, rg: Regions<TimedRegionFn>, i: number): boolean {
+    const made = translateTimedRegion(b, i, rg, this.wsUniform, this.faultBranchPenalty);
+    if (made === null) { rg.heat[i] = Heat.NONE; return false; }
+    // Dry runs with no instructions to spend (cpu/regions.ts DRY_RUNS): each stops at its entry.
+    for (let k = 0; k < DRY_RUNS; k++) made.fn(this, this.x, this.gasCost, 0, 0, this.tio, 0, this.ts);
+    rg.install(made.fn, made.starts);
+    this.translatedRegions++;
     return true;
   }
 

@@ -37,16 +37,18 @@ interface Setup {
 
 const facts = (r: RunResult): unknown => ({ reason: r.reason, exit: r.exitCode, n: r.instructions, cycles: r.cycles, gas: r.gas, evals: r.evals, interrupts: r.interrupts, pc: r.pc });
 
-/** Run `elf` on the cycle model and on the timing model (translated on first sight, at the default heat, interpreted): equal facts. */
+/** Run `elf` on the cycle model and on the timing model (translated on first sight, at the default heat, in regions, interpreted): equal facts. */
 function same(elf: Uint8Array, s: Setup = {}, maxInstructions = 50_000_000): RunResult {
   const opts = { waitStates: s.waitStates, gas: s.gas };
   const ref = runToEnd(createModel('cycle', loadElf(elf), { ...opts, devices: s.devices?.() ?? [] }), new LinuxHost(), { maxInstructions });
-  for (const [translate, hot] of [[true, 0], [true, 16], [false, 0]] as const) {
+  // Translated on first sight, at the default heat, as regions formed on first sight, interpreted.
+  for (const [translate, hot, regionHot] of [[true, 0, 512], [true, 16, 512], [true, 0, 0], [false, 0, 512]] as const) {
     const m = createModel('fast', loadElf(elf), { ...opts, devices: s.devices?.() ?? [] });
     m.translate = translate;
     m.hot = hot;
+    m.regionHot = regionHot;
     const r = runToEnd(m, new LinuxHost(), { maxInstructions });
-    expect(facts(r), `timing model, translate ${translate}, hot ${hot}`).toEqual(facts(ref));
+    expect(facts(r), `timing model, translate ${translate}, hot ${hot}, region heat ${regionHot}`).toEqual(facts(ref));
   }
   return ref;
 }
@@ -176,7 +178,8 @@ describe('random programs with random wait states per slave', () => {
 
   test('a wrong timing hook is caught: one extra cycle per taken branch', () => {
     const caught = [1, 2, 3].map((seed) => timingCase(seed, { fault: 1 }).diffs.length);
-    expect(caught).toEqual([2, 2, 2]);
+    // In each of its three runs: interpreted, translated blocks, regions.
+    expect(caught).toEqual([3, 3, 3]);
     const r = runEvminf(['timing', '--count', '2', '--jobs', '1', '--fault-cycles', '1']);
     expect(r.status).toBe(1);
     expect(r.stdout.toString()).toContain('2 failed');

@@ -48,14 +48,17 @@ export function timingCase(seed: number, o: TimingCaseOptions = {}): TimingCase 
   const waitStates = caseWaitStates(seed);
   const ref = runToEnd(createModel('cycle', loadElf(elf), { waitStates }), new LinuxHost(), { maxInstructions: MAX_INSTRUCTIONS });
   const diffs: string[] = [];
-  for (const translate of [true, false]) {
+  // Interpreted, translated blocks, and regions of them formed on first sight.
+  for (const [translate, regions] of [[true, false], [true, true], [false, false]] as const) {
     const m = createModel('fast', loadElf(elf), { waitStates });
     m.translate = translate;
     m.hot = 0;
+    m.regions = regions;
+    m.regionHot = 0;
     m.faultBranchPenalty = o.fault ?? 0;
     const r = runToEnd(m, new LinuxHost(), { maxInstructions: MAX_INSTRUCTIONS });
     if (r.cycles !== ref.cycles || r.instructions !== ref.instructions || r.gas !== ref.gas || r.reason !== ref.reason || r.exitCode !== ref.exitCode) {
-      diffs.push(`seed ${seed}, wait states ${JSON.stringify(waitStates)}: timing model (${translate ? 'translated' : 'interpreted'}) ${summary(r)}; cycle model ${summary(ref)}`);
+      diffs.push(`seed ${seed}, wait states ${JSON.stringify(waitStates)}: timing model (${regions ? 'regions' : translate ? 'translated' : 'interpreted'}) ${summary(r)}; cycle model ${summary(ref)}`);
     }
   }
   return { seed, waitStates, instructions: ref.instructions, cycles: ref.cycles ?? 0, diffs };
