@@ -178,10 +178,11 @@ const INLINE = new Map<string, Inline>();
 /** A name in an expression, not a property after a dot. */
 const NAME = /(?<![.\w$])[A-Za-z_$][\w$]*(?![\w$])/g;
 for (const name of SEM_NAMES) {
-  const m = /^\(([\w$\s,]*)\)\s*=>\s*([^{][^;{}]*)$/.exec(Function.prototype.toString.call(sem[name]).trim());
+  // `(a, b) => …`, or `a => …` as a minifier writes one parameter (the command line's bundle).
+  const m = /^(?:\(([\w$\s,]*)\)|([A-Za-z_$][\w$]*))\s*=>\s*([^{][^;{}]*)$/.exec(Function.prototype.toString.call(sem[name]).trim());
   if (m === null) continue;
-  const params = m[1]!.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  const body = m[2]!.trim();
+  const params = (m[1] ?? m[2]!).split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const body = m[3]!.trim();
   // Every name the body uses is a parameter, Math or a property after a dot (Math.imul).
   const names = body.match(NAME) ?? [];
   if (names.every((w) => params.includes(w) || w === 'Math')) INLINE.set(name, { params, body });
