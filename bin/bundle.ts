@@ -18,9 +18,20 @@ const BIN = fileURLToPath(new URL('.', import.meta.url));
 export const LAUNCHER = `#!/usr/bin/env node
 // evminf: the command line's launcher, written by bin/bundle.ts (npm run build) over the one tsc
 // compiled from bin/evminf.ts: it runs the command line's one-file build, evminf-bundle.js.
-// EVMINF_NO_BUNDLE=1 runs the compiled modules (cli.js) instead.
+// EVMINF_NO_BUNDLE=1 runs the compiled modules (cli.js) instead, and so does a bundle with a
+// file missing (the modules are what it was built from).
 
-const { runCli } = process.env.EVMINF_NO_BUNDLE === '1' ? await import('./cli.js') : await import('./evminf-bundle.js');
+async function load() {
+  if (process.env.EVMINF_NO_BUNDLE !== '1') {
+    try {
+      return await import('./evminf-bundle.js');
+    } catch (e) {
+      if (e?.code !== 'ERR_MODULE_NOT_FOUND' || !String(e.message).includes('/evminf-')) throw e;
+    }
+  }
+  return import('./cli.js');
+}
+const { runCli } = await load();
 await runCli(process.argv.slice(2));
 `;
 

@@ -5,7 +5,7 @@
 // process loads is read with a module-resolution hook (node:module register), as Node reports them.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -46,6 +46,19 @@ function launch(launcher: string, args: readonly string[], env: Record<string, s
 const summary = (out: string): unknown => { const o = JSON.parse(out) as Record<string, unknown>; delete o.seconds; return o; };
 
 describe('the launcher and the bundle', () => {
+  test('a bundle with a file missing: the launcher runs the modules instead', () => {
+    // The launcher and the bundle's entry copied without its chunks; cli.js linked (it resolves
+    // its own imports from where it really is).
+    const bin = join(dir, 'partial', 'bin');
+    mkdirSync(bin, { recursive: true });
+    copyFileSync(LAUNCHER, join(bin, 'evminf.js'));
+    copyFileSync(join(ROOT, 'dist', 'bin', 'evminf-bundle.js'), join(bin, 'evminf-bundle.js'));
+    symlinkSync(join(ROOT, 'dist', 'bin', 'cli.js'), join(bin, 'cli.js'));
+    const r = launch(join(bin, 'evminf.js'), ['run', '--model', 'iss', join(dir, 'hello.S')]);
+    expect([r.status, r.stdout, r.stderr]).toEqual([3, 'hello\n', '']);
+    expect(r.loaded).toContain('dist/bin/cli.js');
+  });
+
   test('a plain run loads the launcher and the bundle only: no module of dist/ beside them, no package', () => {
     const r = launch(LAUNCHER, ['run', '--model', 'iss', join(dir, 'hello.S')]);
     expect(r.stderr).toBe('');
