@@ -227,6 +227,8 @@ export function gatherRegion(code: Predecoded, base: number, root: number, trans
     if (members.length > 0 && insns + len(i) > MAX_REGION_INSNS) break;
     const m = emit(i, insns);
     const size = m.lines.reduce((c, l) => c + l.length, 0);
+    // Left out after all: its registers and sites stay declared, read on entry and written back
+    // unchanged (a few statements more, never another result).
     if (members.length > 0 && chars + size > MAX_REGION_SOURCE) break;
     index.add(pc);
     members.push(m);

@@ -18,6 +18,8 @@
 // static part is folded at translation — two plain instructions bring the pipeline to its steady
 // state (E = D + 1, M = D + 2, N = D), where every further plain instruction is a constant add —
 // and only what is truly dynamic runs: taken or not, misaligned splits, a region's wait states.
+// Hot loops of timed blocks become timed regions (translateTimedRegion, on cpu/regions.ts's
+// skeleton), the state in locals from block to block and unfolded at each block's start.
 // Everything else (devices, ECALL, frame instructions, traps, cold code) runs one instruction at
 // a time through the ISS with the same recurrence (`stepTimed`). Device latency (T11a) is
 // exact because the devices see the model's time: their clock reads the cycle of the access.
