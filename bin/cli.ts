@@ -59,6 +59,9 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await runMain(fast as Parameters<typeof runMain>[0]);
     return;
   }
+  // yargs drops a bare `-` from a list: `block validate a.rlp - b.rlp` validated a and b. Its
+  // blocks are files (bin/commands/block.ts), never standard input.
+  if (argv[0] === 'block' && argv[1] === 'validate' && argv.includes('-')) throw new UserError('block validate reads block files, not standard input: name each file', EXIT.USAGE);
   const { default: yargs } = await import('yargs');
   const first = argv[0];
   const named = first !== undefined && Object.hasOwn(COMMANDS, first) ? [COMMANDS[first]!] : Object.values(COMMANDS);
