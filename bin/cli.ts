@@ -51,6 +51,21 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   block: async () => (await import('./commands/block.js')).blockCommand,
 };
 
+/** The commands whose positional list names files, and what it names. */
+const FILE_LISTS: Readonly<Record<string, string>> = { 'block validate': 'block files', 'report merge': 'report files' };
+
+/**
+ * yargs drops a bare `-` from a positional list (`block validate a.rlp - b.rlp` validated a and b;
+ * a list of only `-` arrived empty): such a `-` is refused while the words are still there. A `-`
+ * right after an option is that option's value, not part of the list.
+ */
+function refuseDroppedDash(argv: readonly string[]): void {
+  const names = FILE_LISTS[`${argv[0]} ${argv[1]}`];
+  if (names === undefined) return;
+  const listed = argv.some((t, i) => t === '-' && !(argv[i - 1]!.startsWith('-') && !argv[i - 1]!.includes('=')));
+  if (listed) throw new UserError(`${argv[0]} ${argv[1]} reads ${names}, not standard input: name each file`, EXIT.USAGE);
+}
+
 async function main(argv: string[]): Promise<void> {
   // The common `evminf run` command lines are read without yargs (bin/fast-run.ts).
   const fast = fastRunArgs(argv);
@@ -59,9 +74,7 @@ async function main(argv: string[]): Promise<void> {
     process.exitCode = await runMain(fast as Parameters<typeof runMain>[0]);
     return;
   }
-  // yargs drops a bare `-` from a list: `block validate a.rlp - b.rlp` validated a and b. Its
-  // blocks are files (bin/commands/block.ts), never standard input.
-  if (argv[0] === 'block' && argv[1] === 'validate' && argv.includes('-')) throw new UserError('block validate reads block files, not standard input: name each file', EXIT.USAGE);
+  refuseDroppedDash(argv);
   const { default: yargs } = await import('yargs');
   const first = argv[0];
   const named = first !== undefined && Object.hasOwn(COMMANDS, first) ? [COMMANDS[first]!] : Object.values(COMMANDS);

@@ -324,6 +324,7 @@ describe('other misuse: one line each, with the exit code of its kind', () => {
     ['a profile on the timing model', ['profile', '@hello', '--model', 'fast'], CODE.USAGE, 'Invalid values'],
     ['block validate of standard input (yargs drops a bare -)', ['block', 'validate', '-', '--genesis', 'g.json'], CODE.USAGE, 'not standard input'],
     ['block validate with a - among its files (yargs dropped it and validated the rest)', ['block', 'validate', '@hello', '-', '--genesis', 'g.json'], CODE.USAGE, 'not standard input'],
+    ['report merge with a - among its reports (yargs dropped it and merged the rest)', ['report', 'merge', 'r.json', '-'], CODE.USAGE, 'report merge reads report files, not standard input'],
     ['a genesis that never ends', ['block', 'validate', '@hello', '--genesis', '/dev/zero'], CODE.BAD_INPUT, 'genesis: /dev/zero is not a regular file'],
     ['chain init of a device', ['chain', 'init', '/dev/zero', '--db', 'db-of-zero'], CODE.BAD_INPUT, 'is not a regular file'],
     ['--db naming no directory', ['block', 'validate', '@hello', '--db', 'no-such-db'], CODE.NO_FILE, '--db no-such-db: no database there'],

@@ -143,8 +143,6 @@ const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' 
 const vcdOptions = (a: ValidateArgs): VcdOptions => ({ scopes: a['vcd-scope'], from: a['vcd-from'], to: a['vcd-to'] });
 
 async function cmdValidate(a: ValidateArgs): Promise<number> {
-  // yargs drops a bare `-` from the list, so `validate -` arrives empty: standard input is not read here.
-  if (a.blocks.length === 0) throw new UserError('block validate reads block files, not standard input: name each file', EXIT.USAGE);
   if (a.vcd === undefined) {
     for (const k of ['vcd-scope', 'vcd-from', 'vcd-to'] as const) if (a[k] !== undefined) throw new UserError(`--${k} needs --vcd FILE`, EXIT.USAGE);
   } else {
