@@ -379,7 +379,8 @@ function floors(results: Record<string, WorkloadFigures>): Floor[] {
   const vcd = r?.vcd?.cyclesPerSecond ?? null;
   const vcdBytes = r?.vcd?.bytesPerCycle ?? null;
   const vsQemu = r?.qemu?.issProcessToQemu ?? null;
-  const fastIss = r?.fast === null || r?.fast === undefined || iss === null ? null : r.fast.instructionsPerSecond / iss;
+  const fast = r?.fast?.instructionsPerSecond ?? null;
+  const fastIss = fast === null || iss === null ? null : fast / iss;
   return [
     { floor: 'evminf run --model iss >= 0.25x qemu-riscv32, whole processes', value: vsQemu, unit: 'x qemu-riscv32', met: vsQemu === null ? null : vsQemu >= FLOOR_ISS_QEMU },
     { floor: 'timing model >= 0.5x the ISS, in-process', value: fastIss, unit: 'x the ISS', met: fastIss === null ? null : fastIss >= FLOOR_FAST_ISS },

@@ -118,20 +118,18 @@ function translatable(ex: number): boolean {
   }
 }
 
-/** The gas of a block's first k instructions (for bail-outs): sets s.bk and s.bpc. */
-export function bail(s: BlockHost, ops: Int32Array, k: number, pc: number, gc: Float64Array): number {
-  let g = 0;
-  for (let j = 0; j < k; j++) g += gc[ops[j]!]!;
-  s.bk = k;
-  s.bpc = pc;
-  return g;
-}
-
 /** The gas of instructions k0 .. k-1 of a function's opcodes `ops` (a region's bail-out). */
 export function span(gc: Float64Array, ops: Int32Array, k0: number, k: number): number {
   let g = 0;
   for (let j = k0; j < k; j++) g += gc[ops[j]!]!;
   return g;
+}
+
+/** The gas of a block's first k instructions (for bail-outs): sets s.bk and s.bpc. */
+export function bail(s: BlockHost, ops: Int32Array, k: number, pc: number, gc: Float64Array): number {
+  s.bk = k;
+  s.bpc = pc;
+  return span(gc, ops, 0, k);
 }
 
 const NO_U8 = new Uint8Array(0);
@@ -162,8 +160,8 @@ const site_ = (k: number, w: number, find: string, out: string): string =>
 export const SEM_NAMES = [...sem.FN_NAMES.filter((f) => f !== ''), 'misaligned', 'extend', 'sextByte', 'sextHalf'] as const;
 type SemName = (typeof SEM_NAMES)[number];
 
-/** A semantic function that is one expression of its parameters: the expression's text and the parameters' names. */
-interface Inline { params: string[]; body: string }
+/** A semantic function that is one expression of its parameters: the expression's text, the parameters' names and how often the text uses each. */
+interface Inline { params: string[]; body: string; uses: number[] }
 
 /**
  * The one-expression functions of isa/semantics.ts, read from their own source text: a
@@ -185,7 +183,7 @@ for (const name of SEM_NAMES) {
   const body = m[3]!.trim();
   // Every name the body uses is a parameter, Math or a property after a dot (Math.imul).
   const names = body.match(NAME) ?? [];
-  if (names.every((w) => params.includes(w) || w === 'Math')) INLINE.set(name, { params, body });
+  if (names.every((w) => params.includes(w) || w === 'Math')) INLINE.set(name, { params, body, uses: params.map((p) => names.filter((w) => w === p).length) });
 }
 
 /** An argument that may be repeated in an inlined body: a local or a literal. */
@@ -198,9 +196,8 @@ const ATOM = /^(?:[A-Za-z_$][\w$]*|-?\d+|true|false)$/;
 export function apply(name: SemName, ...args: string[]): string {
   const f = INLINE.get(name);
   if (f !== undefined && f.params.length === args.length) {
-    const tokens = f.body.match(NAME) ?? [];
     // An argument with work in it (a memory read) is not repeated: used twice, it is a call.
-    if (f.params.every((p, j) => ATOM.test(args[j]!) || tokens.filter((w) => w === p).length <= 1)) {
+    if (args.every((a, j) => ATOM.test(a) || f.uses[j]! <= 1)) {
       return `(${f.body.replace(NAME, (w) => { const j = f.params.indexOf(w); return j < 0 ? w : `(${args[j]!})`; })})`;
     }
   }

@@ -82,7 +82,7 @@ const COST_CAP = 0x4000_0000;
  * V8 gives a function its feedback vector only after it has run a while (lazy feedback
  * allocation).
  */
-export const DRY_RUNS = 100;
+const DRY_RUNS = 100;
 
 /**
  * Per code region: the regions formed, by the word offsets of their blocks. The ISS's are shared
@@ -106,17 +106,24 @@ export class Regions<F> {
     return this.chunks[i >>> CHUNK_BITS]![i & ((1 << CHUNK_BITS) - 1)]!;
   }
 
-  /** Enter region `fn` at its blocks, which start at word offsets `starts` (block b at starts[b]). */
-  install(fn: F, starts: readonly number[]): void {
-    starts.forEach((j, b) => {
+  /**
+   * The region `made` formed from the block at word offset i, or none (null: i is marked so).
+   * A new region first makes DRY_RUNS runs with no instructions to spend (`dry`), then is entered
+   * at its blocks (block b at starts[b]). True if there is one.
+   */
+  adopt(i: number, made: { fn: F; starts: readonly number[] } | null, dry: (fn: F) => void): boolean {
+    if (made === null) { this.heat[i] = Heat.NONE; return false; }
+    for (let k = 0; k < DRY_RUNS; k++) dry(made.fn);
+    made.starts.forEach((j, b) => {
       const k = j >>> CHUNK_BITS;
       let c = this.chunks[k]!;
       // As long as the words it covers (BlockCache's chunks).
       if (c === null) c = this.chunks[k] = new Array<RegionEntry<F> | null>(Math.min(1 << CHUNK_BITS, this.heat.length - (k << CHUNK_BITS))).fill(null);
-      c[j & ((1 << CHUNK_BITS) - 1)] = new RegionEntry(fn, b);
+      c[j & ((1 << CHUNK_BITS) - 1)] = new RegionEntry(made.fn, b);
       this.heat[j] = Heat.REGION;
     });
     this.formed++;
+    return true;
   }
 }
 
@@ -132,11 +139,7 @@ export class RegionCache extends Regions<RegionFn> {
    * none). `host`, `x`, `gc` and `io` are the caller's, for the dry runs.
    */
   form(blocks: BlockCache, i: number, host: BlockHost, x: Int32Array, gc: Float64Array, io: Int32Array): boolean {
-    const made = translateRegion(this.code, this.base, i, blocks, this);
-    if (made === null) { this.heat[i] = Heat.NONE; return false; }
-    for (let k = 0; k < DRY_RUNS; k++) made.fn(host, x, gc, 0, 0, io, 0);
-    this.install(made.fn, made.starts);
-    return true;
+    return this.adopt(i, translateRegion(this.code, this.base, i, blocks, this), (fn) => fn(host, x, gc, 0, 0, io, 0));
   }
 }
 
@@ -248,6 +251,8 @@ export function gatherRegion(code: Predecoded, base: number, root: number, trans
 
 /** What a kind of region adds to the common skeleton (regionSource). */
 export interface RegionShape {
+  /** The function's name before its first pc (a profile shows it). */
+  name: string;
   /** Parameters after the common seven (s, x, gc, room, left, io, entry). */
   params: string[];
   /** Statements after the locals are declared (before the loop). */
@@ -261,7 +266,7 @@ export interface RegionShape {
  * `sites`, `for (;;) switch (b)` between the blocks, a JALR by a switch on the return addresses
  * its calls link.
  */
-export function regionSource(members: readonly Member[], regs: RegLocals, sites: readonly number[], shape: RegionShape = { params: [], prologue: [], epilogue: [] }): string {
+export function regionSource(members: readonly Member[], regs: RegLocals, sites: readonly number[], shape: RegionShape = { name: 'region', params: [], prologue: [], epilogue: [] }): string {
   const index = new Map(members.map((m, b) => [m.pc, b] as const));
   // Where a JALR may land inside the region: the return addresses its calls link.
   const returns = [...new Set(members.map((m) => m.link).filter((l) => l >= 0 && index.has(l)))].sort((a, b) => a - b);
@@ -304,7 +309,7 @@ export function regionSource(members: readonly Member[], regs: RegLocals, sites:
     `const { ${SEM_NAMES.join(', ')} } = sem;`,
     `var EP = -1;`,
     ...siteVars(sites),
-    `return function ${shape.params.length === 0 ? 'region' : 'tregion'}_${members[0]!.pc.toString(16)}(${['s', 'x', 'gc', 'room', 'left', 'io', 'entry', ...shape.params].join(', ')}) {`,
+    `return function ${shape.name}_${members[0]!.pc.toString(16)}(${['s', 'x', 'gc', 'room', 'left', 'io', 'entry', ...shape.params].join(', ')}) {`,
     `  ${siteEpoch(sites)}`,
     `  let a = 0, v = 0, t = 0, n = 0, g = 0, pc = 0, b = entry, stop = 0;`,
     // Block costs as small integers: `room` is below COST_CAP, so a block costing that much

@@ -31,7 +31,7 @@ import type { BusSlave } from '../peripherals/device.js';
 import { permitted } from '../peripherals/device.js';
 import { UNMAPPED } from '../peripherals/decoder.js';
 import { compile, costOf, emitInsn, MAX_BLOCK, RegLocals, siteEpoch, siteVars, SEM_NAMES, type Flow } from './blocks.js';
-import { bailOut, DRY_RUNS, gatherRegion, Heat, regionSource, Regions, RegionOut, type Member } from './regions.js';
+import { bailOut, gatherRegion, Heat, regionSource, Regions, RegionOut, type Member } from './regions.js';
 import { waitStatesOf, type MemoryWaitStates } from './bus.js';
 import { CTL, Ctl } from './control.js';
 import type { CopySegment } from './frames.js';
@@ -370,6 +370,7 @@ function translateTimedRegion(b: TimedBlocks, root: number, regions: Regions<Tim
   });
   if (members === null) return null;
   const src = regionSource(members, regs, sites, {
+    name: 'tregion',
     params: ['ts'],
     prologue: [`let d = 0, e = 0, X = 0;`, `let D = ts[${Ts.D}], E = ts[${Ts.E}], M = ts[${Ts.M}], N = ts[${Ts.N}], L = ts[${Ts.L}];`],
     epilogue: [`ts[${Ts.D}] = D; ts[${Ts.E}] = E; ts[${Ts.M}] = M; ts[${Ts.N}] = N; ts[${Ts.L}] = L;`],
@@ -576,10 +577,7 @@ export class TimedIss extends Iss {
   /** Form a timed region from the timed block at word offset i (as RegionCache.form); true if there is one. */
   private formRegion(b: TimedBlocks, rg: Regions<TimedRegionFn>, i: number): boolean {
     const made = translateTimedRegion(b, i, rg, this.wsUniform, this.faultBranchPenalty);
-    if (made === null) { rg.heat[i] = Heat.NONE; return false; }
-    // Dry runs with no instructions to spend (cpu/regions.ts DRY_RUNS): each stops at its entry.
-    for (let k = 0; k < DRY_RUNS; k++) made.fn(this, this.x, this.gasCost, 0, 0, this.tio, 0, this.ts);
-    rg.install(made.fn, made.starts);
+    if (!rg.adopt(i, made, (fn) => fn(this, this.x, this.gasCost, 0, 0, this.tio, 0, this.ts))) return false;
     this.translatedRegions++;
     return true;
   }

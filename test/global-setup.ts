@@ -19,13 +19,13 @@ export default function setup(): void {
     if (!existsSync(cli)) throw new Error(`global setup: the build produced no ${cli}; ${why}`);
     console.warn(`global setup: ${why}`);
   }
-  // The page's static files (dist/ui, ui/build.ts): `evminf ui` serves them and the browser tests load them.
-  const ui = spawnSync(process.execPath, [fileURLToPath(new URL('../dist/ui/build.js', import.meta.url))], { cwd: root, encoding: 'utf8' });
-  if (ui.error) throw ui.error;
-  if (ui.status !== 0) throw new Error(`global setup: node dist/ui/build.js exited ${ui.status}: ${ui.stderr}`);
-  // The command line as one file (bin/bundle.ts), last: it also replaces tsc's dist/bin/evminf.js with the launcher that runs it.
-  const bundle = spawnSync(process.execPath, [fileURLToPath(new URL('../dist/bin/bundle.js', import.meta.url))], { cwd: root, encoding: 'utf8' });
-  if (bundle.error) throw bundle.error;
-  if (bundle.status !== 0) throw new Error(`global setup: node dist/bin/bundle.js exited ${bundle.status}: ${bundle.stderr}`);
+  // The build's other steps, as `npm run build` runs them: the page's static files (dist/ui,
+  // ui/build.ts: `evminf ui` serves them and the browser tests load them), then the command line
+  // as one file (bin/bundle.ts), last: it replaces tsc's dist/bin/evminf.js with the launcher that runs it.
+  for (const script of ['dist/ui/build.js', 'dist/bin/bundle.js']) {
+    const s = spawnSync(process.execPath, [fileURLToPath(new URL(`../${script}`, import.meta.url))], { cwd: root, encoding: 'utf8' });
+    if (s.error) throw s.error;
+    if (s.status !== 0) throw new Error(`global setup: node ${script} exited ${s.status}: ${s.stderr}`);
+  }
   console.log(`global setup: built dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
