@@ -99,7 +99,9 @@ async function main(argv: string[]): Promise<void> {
     .help()
     .version(packageVersion())
     .wrap(100)
-    .parseAsync();
+    // With a callback yargs hands its output (--help, --version) over instead of printing it
+    // through console.log, which drops write errors: `evminf --version > /dev/full` exited 0.
+    .parseAsync(argv, {}, (_err, _args, output) => { if (output !== '') out(1, `${output}\n`); });
 }
 
 /** Run the command line `argv` (yargs' hideBin: the arguments after node and the script); the exit code is set when it ends. */

@@ -161,6 +161,15 @@ describe('an output that cannot be written: one line, exit 74', () => {
       closeSync(fd);
     }
   });
+  // yargs printed these itself, through console.log, which drops write errors: they exited 0.
+  test.each([['--version', ['--version']], ['--help', ['--help']], ['run --help', ['run', '--help']]])('stdout of %s on a full device', async (_what, args) => {
+    const fd = openSync(full!, 'w');
+    try {
+      expectOneLine(await evminf(args, { stdout: fd }), CODE.IO_ERROR, 'stdout: cannot write (ENOSPC)');
+    } finally {
+      closeSync(fd);
+    }
+  });
 });
 
 describe('a reader that closes the pipe ends the run quietly with 141 (128 + SIGPIPE)', () => {
