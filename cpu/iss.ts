@@ -382,31 +382,31 @@ export class Iss implements BlockHost {
       // boxed, and an INFINITE_GAS frame's room (Infinity) would allocate at every block. A block
       // costing more than the cap runs in the interpreter instead, which meters it the same.
       const free = room - g;
+      let heat: number = Heat.NONE;
       if (regions !== null) {
-        const heat = regions.heat[i]!;
-        if (heat === Heat.REGION) {
-          const e = regions.at(i), io = this.rio;
-          const more = left - n;
-          g += e.fn(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP, more < ROOM_CAP ? more : ROOM_CAP, io, e.b);
-          n += io[RegionOut.RETIRED]!;
-          this.bpc = io[RegionOut.PC]! >>> 0;
-          if (io[RegionOut.STOPPED] !== 0) break; // stopped where the interpreter goes on
-          const off = this.bpc - base;
-          if (off < 0 || off >= size) break;
-          i = off >>> 2;
-          if (state[i] !== BLOCK_TRANSLATED || n + lens[i]! > left) break;
-          continue;
-        }
+        heat = regions.heat[i]!;
         if (heat < hot) regions.heat[i] = heat + 1;
         else if (heat === hot && regions.form(blocks, i, this, x, gc, this.rio)) { this.translatedRegions++; continue; }
       }
-      const len = lens[i]!;
-      const r = blocks.fn(i)!(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP);
-      if (r < 0) break;
-      g += r;
-      const k = this.bk;
-      n += k;
-      if (k < len) break; // a bail-out
+      if (heat === Heat.REGION) {
+        const e = regions!.at(i), io = this.rio;
+        const more = left - n;
+        g += e.fn(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP, more < ROOM_CAP ? more : ROOM_CAP, io, e.b);
+        n += io[RegionOut.RETIRED]!;
+        this.bpc = io[RegionOut.PC]! >>> 0;
+        if (io[RegionOut.STOPPED] !== 0) break; // stopped where the interpreter goes on
+      } else {
+        const len = lens[i]!;
+        const r = blocks.fn(i)!(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP);
+        if (r < 0) break;
+        g += r;
+        const k = this.bk;
+        n += k;
+        if (k < len) break; // a bail-out
+      }
+      // One way on for a region's exit and a block's end, so the first region to leave at a
+      // block runs code that already has its type feedback (else V8 deoptimizes chain there
+      // and compiles it again, on the core the guest's own region is waiting for).
       const off = this.bpc - base;
       if (off < 0 || off >= size) break;
       i = off >>> 2;
