@@ -16,7 +16,7 @@ export { MemoryStore } from './peripherals/store.js';
 
 // Layer 2: the models and running a program on them.
 export { loadElf, loadRom, DEFAULT_STACK_SIZE, STACK_TOP, type LoadedProgram, type RomOptions } from './cpu/program.js';
-export { createModel, MODEL_KINDS, type CpuModel, type ModelKind, type RootOptions } from './cpu/machine.js';
+export { createModel, MODEL_KINDS, openModel, type CpuModel, type ModelKind, type RootOptions } from './cpu/machine.js';
 export { Core, type CoreOptions, type CycleTracer } from './cpu/core.js';
 export { Iss, type Commit } from './cpu/iss.js';
 export { TimedIss, type TimingOptions } from './cpu/timing.js';

@@ -7,7 +7,7 @@
 // second positional) returns null and goes through yargs, which reports it as before.
 
 import { DEFAULT_MEM_LIMIT } from '../cpu/memory.js';
-import { MODEL_KINDS, type ModelKind } from '../cpu/machine.js';
+import { MODEL_KINDS, type ModelKind } from '../cpu/models.js';
 import { DEFAULT_STACK_SIZE } from '../cpu/program.js';
 import { parseNumberOption } from './options.js';
 

@@ -5,7 +5,7 @@
 import type { Argv } from 'yargs';
 import { DEFAULT_STACK_SIZE } from '../cpu/program.js';
 import { DEFAULT_MEM_LIMIT } from '../cpu/memory.js';
-import { MODEL_KINDS, ROOT_PSET } from '../cpu/machine.js';
+import { MODEL_KINDS, ROOT_PSET } from '../cpu/models.js';
 import { PSET_DEFINED } from '../cpu/perm.js';
 import { GAS_INFINITE } from '../cpu/gas.js';
 import { EXIT } from '../cpu/exit-codes.js';

@@ -2,7 +2,6 @@
 // into a root frame with a stack that must stay clear of the program's segments; and the
 // devices of the machine it runs on.
 
-import { assembleToElf } from '../isa/asm.js';
 import { parseElf } from '../isa/elf.js';
 import { loadElf, STACK_TOP, type LoadedProgram } from '../cpu/program.js';
 import { EXIT } from '../cpu/exit-codes.js';
@@ -13,10 +12,15 @@ import type { Device } from '../peripherals/device.js';
 import { standardDevices } from '../peripherals/standard.js';
 import { UserError } from './user-error.js';
 
-/** An ELF image from an ELF file or, for .S/.s, from assembling it. */
-export function programElf(path: string): Uint8Array {
+/**
+ * An ELF image from an ELF file or, for .S/.s, from assembling it: the assembler is loaded only
+ * then (a sixth of what a plain run of an ELF would otherwise parse at start-up).
+ */
+export async function programElf(path: string): Promise<Uint8Array> {
   const bytes = readInput(path);
-  return /\.s$/i.test(path) ? assembleToElf(bytes.toString('utf8'), { file: path }) : bytes;
+  if (!/\.s$/i.test(path)) return bytes;
+  const { assembleToElf } = await import('../isa/asm.js');
+  return assembleToElf(bytes.toString('utf8'), { file: path });
 }
 
 const hex = (n: number): string => `0x${n.toString(16)}`;
@@ -35,11 +39,15 @@ export function checkStack(elf: Uint8Array, stackSize: number, stackTop = STACK_
   throw new UserError(`--stack-size ${hex(stackSize)}: the stack [${hex(lo)}, ${hex(stackTop)}) overlaps the program's segment [${hex(hit[0])}, ${hex(hit[1])}); at most ${hex(room)} fits`, EXIT.USAGE);
 }
 
-/** Read, assemble if needed, check the stack and load. */
-export function loadProgram(path: string, stackSize: number, memLimit?: number): LoadedProgram {
-  const elf = programElf(path);
+/** Check the stack and load: a fresh root frame of the program each time (programElf's image). */
+export function loadProgramElf(elf: Uint8Array, stackSize: number, memLimit?: number): LoadedProgram {
   checkStack(elf, stackSize);
   return loadElf(elf, stackSize, STACK_TOP, memLimit);
+}
+
+/** Read, assemble if needed, check the stack and load. */
+export async function loadProgram(path: string, stackSize: number, memLimit?: number): Promise<LoadedProgram> {
+  return loadProgramElf(await programElf(path), stackSize, memLimit);
 }
 
 /** The device options (bin/options.ts deviceOptions). */

@@ -17,8 +17,8 @@ import { programElf } from '../program.js';
 /** Text gathered before a write. */
 const CHUNK_CHARS = 1 << 16;
 
-function cmdDisasm(a: { program: string }): number {
-  const img = parseElf(programElf(a.program));
+async function cmdDisasm(a: { program: string }): Promise<number> {
+  const img = parseElf(await programElf(a.program));
   const names = new Map<number, string>();
   for (const s of img.symbols) if (s.type !== 3 && s.type !== 4 && !names.has(s.value)) names.set(s.value, s.name);
   const symbol = (t: number): string | undefined => names.get(t);

@@ -51,7 +51,7 @@ function parseIgnore(s: string | undefined): Set<string> {
 }
 
 async function cmdEquiv(a: EquivArgs): Promise<number> {
-  const elf = programElf(a.program);
+  const elf = await programElf(a.program);
   checkStack(elf, a['stack-size']);
   const common = { model: a.model, fault: fault(a['inject-fault']), maxInstructions: a['max-instructions'], stackSize: a['stack-size'], context: a.context };
   let r: EquivResult;

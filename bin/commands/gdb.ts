@@ -21,7 +21,7 @@ interface GdbArgs extends DeviceArgs {
 }
 
 async function run(a: GdbArgs): Promise<number> {
-  const prog = loadProgram(a.program, a['stack-size']);
+  const prog = await loadProgram(a.program, a['stack-size']);
   // Console bytes are shown once: a replay after stepping back writes them again, and only the
   // bytes beyond the most the console has ever held are new.
   let con: DebugConsole | undefined, shown = 0;

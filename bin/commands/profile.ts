@@ -15,7 +15,7 @@ import { finishDevices } from '../../peripherals/standard.js';
 import { command } from '../exit.js';
 import { OutputFile, out } from '../io.js';
 import { deviceOptions, frameOptions, jsonOption, limitOptions, modelOption, programOptions } from '../options.js';
-import { loadProgram, programDevices, programElf } from '../program.js';
+import { loadProgramElf, programDevices, programElf } from '../program.js';
 import { UserError } from '../user-error.js';
 
 interface ProfileArgs {
@@ -49,11 +49,12 @@ function table(rows: FunctionRow[], cycles: boolean, top: number): string {
   return [fmt(head), ...lines.map(fmt)].join('\n') + '\n';
 }
 
-function cmdProfile(a: ProfileArgs): number {
+async function cmdProfile(a: ProfileArgs): Promise<number> {
   if (a['max-cycles'] !== undefined && a.model === 'iss') throw new UserError('--max-cycles needs the cycle model: the ISS has no cycles (limit it with --max-instructions)', EXIT.USAGE);
   for (const k of ['folded', 'speedscope'] as const) if (a[k] === '') throw new UserError(`--${k} needs a FILE`, EXIT.USAGE);
-  const prog = loadProgram(a.program, a['stack-size'], a['mem-limit']);
-  const img = parseElf(programElf(a.program));
+  const elf = await programElf(a.program);
+  const prog = loadProgramElf(elf, a['stack-size'], a['mem-limit']);
+  const img = parseElf(elf);
   const isCode = (addr: number): boolean => img.segments.some((s) => (s.flags & 1) !== 0 && addr >= s.vaddr && addr < s.vaddr + s.memsz);
   const { devices, file: consoleFile } = programDevices(a);
   const model = createModel(a.model, prog, { pset: a.pset, gas: a.gas, devices });

@@ -6,7 +6,7 @@
 // fast-forward) is imported when they ask for it, so a plain run loads none of it.
 
 import { Iss } from '../../cpu/iss.js';
-import { createModel, type ModelKind } from '../../cpu/machine.js';
+import { openModel, type ModelKind } from '../../cpu/models.js';
 import { LinuxHost } from '../../cpu/host.js';
 import { runToEndSliced, type RunResult } from '../../cpu/runner.js';
 import { EXIT } from '../../cpu/exit-codes.js';
@@ -16,7 +16,7 @@ import { out } from '../io.js';
 import type { TracedRun, TraceRunArgs } from '../trace-run.js';
 import type { WaveArgs } from '../run-waves.js';
 import { checkPerInstruction, deviceOptions, frameOptions, jsonOption, limitOptions, modelOption, programOptions, traceOptions } from '../options.js';
-import { loadProgram, programDevices } from '../program.js';
+import { loadProgramElf, programDevices, programElf } from '../program.js';
 import { UserError } from '../user-error.js';
 import type { LoadedProgram } from '../../cpu/program.js';
 import type { HardDrive } from '../../peripherals/hdd.js';
@@ -94,10 +94,18 @@ function checkRunArgs(a: RunArgs): void {
   if (wantsTraces(a)) checkPerInstruction(a.model, '--log-commits, --rvfi and --inject-fault need');
 }
 
+/** The program's image and its root frame, loaded. */
+interface Loaded { elf: Uint8Array; prog: LoadedProgram }
+
+async function loadRun(a: RunArgs): Promise<Loaded> {
+  const elf = await programElf(a.program);
+  return { elf, prog: loadProgramElf(elf, a['stack-size'], a['mem-limit']) };
+}
+
 /** Run the program; `drive`: the hard drive on the --db store (default: one in memory). */
-async function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: LoadedProgram): Promise<number> {
+async function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: Loaded): Promise<number> {
   checkRunArgs(a);
-  const prog = loaded ?? loadProgram(a.program, a['stack-size'], a['mem-limit']);
+  const { elf, prog } = loaded ?? await loadRun(a);
   const { devices, file: consoleFile } = programDevices(a, undefined, drive);
   const capture = a.json ? new Capture() : null;
   // The guest's own writes to the terminal come after the console bytes written before them.
@@ -108,9 +116,9 @@ async function cmdRun(a: RunArgs, drive?: HardDrive, loaded?: LoadedProgram): Pr
   // (docs/timing.md, "Fast-forward"); the scout runs on a machine of its own, output dropped.
   const ffAt = fastForwardTo(a, drive);
   const ff = ffAt === null ? null : (await import('../../debug/fastforward.js')).fastForward((pass) => pass === 'run' ? { prog, devices, host }
-    : { prog: loadProgram(a.program, a['stack-size'], a['mem-limit']), devices: programDevices({ ...a, console: undefined }, () => {}).devices, host: new LinuxHost(() => {}) },
+    : { prog: loadProgramElf(elf, a['stack-size'], a['mem-limit']), devices: programDevices({ ...a, console: undefined }, () => {}).devices, host: new LinuxHost(() => {}) },
   ffAt, { pset: a.pset, gas: a.gas, memLimit: a['mem-limit'] });
-  const model = ff?.core ?? createModel(a.model, prog, { pset: a.pset, gas: a.gas, devices });
+  const model = ff?.core ?? await openModel(a.model, prog, { pset: a.pset, gas: a.gas, devices });
   if (model instanceof Iss) model.translate = a.translate;
   const outputs: { abort(): void }[] = [];
   if (consoleFile !== null) outputs.push(consoleFile);
@@ -220,12 +228,13 @@ export const runCommand = command<RunArgs>({
  * The command's handler (bin/fast-run.ts's command lines come here too). --db: the hard drive
  * on LevelDB, committed when the run has ended.
  */
-export function runMain(a: RunArgs): number | Promise<number> {
+export async function runMain(a: RunArgs): Promise<number> {
   if (a.db === undefined) return cmdRun(a);
   if (!a.devices) throw new UserError('--db needs the devices (drop --no-devices)', EXIT.USAGE);
   // A bad command line or program is reported before the store is opened (or created).
   checkRunArgs(a);
-  const prog = loadProgram(a.program, a['stack-size'], a['mem-limit']);
+  const loaded = await loadRun(a);
   // LevelDB (classic-level and its native addon) is loaded only by the runs that use it.
-  return import('../store-level.js').then(({ runWithDb }) => runWithDb(a.db!, a.program, (drive) => cmdRun(a, drive, prog), (line) => out(2, line)));
+  const { runWithDb } = await import('../store-level.js');
+  return runWithDb(a.db, a.program, (drive) => cmdRun(a, drive, loaded), (line) => out(2, line));
 }

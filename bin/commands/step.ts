@@ -4,16 +4,17 @@
 import { command } from '../exit.js';
 import { out } from '../io.js';
 import { deviceOptions, limitOptions, programOptions } from '../options.js';
-import { loadProgram, programDevices, type DeviceArgs } from '../program.js';
+import { loadProgramElf, programDevices, programElf, type DeviceArgs } from '../program.js';
 import { cmdStep, type StepArgs } from '../step.js';
 
 async function run(a: StepArgs & DeviceArgs & { 'stack-size': number }): Promise<number> {
-  const prog = loadProgram(a.program, a['stack-size']);
+  const elf = await programElf(a.program);
+  const prog = loadProgramElf(elf, a['stack-size']);
   // The console writes where the guest's stderr goes in the stepper.
   const { devices, file } = programDevices(a, (b) => out(2, b));
   try {
     // --at: the fast-forward scout runs on a machine of its own, its output dropped.
-    const scout = a.at === undefined ? undefined : () => ({ prog: loadProgram(a.program, a['stack-size']), devices: programDevices({ ...a, console: undefined }, () => {}).devices });
+    const scout = a.at === undefined ? undefined : () => ({ prog: loadProgramElf(elf, a['stack-size']), devices: programDevices({ ...a, console: undefined }, () => {}).devices });
     const code = await cmdStep(prog, a, out, devices, scout);
     file?.close();
     return code;

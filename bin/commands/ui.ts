@@ -54,7 +54,7 @@ async function run(a: UiArgs): Promise<number> {
   let program: { name: string; bytes: Uint8Array } | null = null;
   if (a.program !== undefined) {
     checkInput(a.program);
-    loadElf(programElf(a.program)); // a program that does not load is reported here, not in the page
+    loadElf(await programElf(a.program)); // a program that does not load is reported here, not in the page
     program = { name: encodeURIComponent(basename(a.program)), bytes: readFileSync(a.program) };
   }
   const server = createServer(serve(root, program));
