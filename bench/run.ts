@@ -243,7 +243,7 @@ function measureFast(name: string, kind: ModelKind, elf: Uint8Array, runs: numbe
 
 interface ProcessFigures { seconds: number; instructionsPerSecond: number }
 
-const EVMINF = join(ROOT, 'dist/bin/evminf.js');
+const EVMINF = join(ROOT, 'dist/bin/evminf.cjs');
 
 /**
  * `evminf run --model iss` on the ELF as its own process, start-up included: the figure to set

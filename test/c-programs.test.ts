@@ -100,7 +100,7 @@ describeWithTools([CC, QEMU], 'C programs: qemu-riscv32 vs the models', () => {
     });
   });
 
-  describe('through the CLI (node dist/bin/evminf.js run)', () => {
+  describe('through the CLI (node dist/bin/evminf.cjs run)', () => {
     test.each([
       ['stderr', '-O2', ['--model', 'iss']],
       ['stderr', '-O0', []],

@@ -1,5 +1,5 @@
 // Vitest global setup: build dist/ once with the project's TypeScript, so that tests which run
-// the CLI (`node dist/bin/evminf.js`) exercise the current sources.
+// the CLI (`node dist/bin/evminf.cjs`, the package's bin) exercise the current sources.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,7 +12,7 @@ export default function setup(): void {
   const t0 = Date.now();
   const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
   if (r.error) throw r.error;
-  const cli = fileURLToPath(new URL('../dist/bin/evminf.js', import.meta.url));
+  const cli = fileURLToPath(new URL('../dist/bin/evminf.cjs', import.meta.url));
   if (r.status !== 0) {
     // tsc still emits JavaScript for files with type errors; only a missing CLI is fatal here.
     const why = `tsc -p tsconfig.json exited ${r.status}:\n${r.stdout}${r.stderr}`;
@@ -21,7 +21,8 @@ export default function setup(): void {
   }
   // The build's other steps, as `npm run build` runs them: the page's static files (dist/ui,
   // ui/build.ts: `evminf ui` serves them and the browser tests load them), then the command line
-  // as one file (bin/bundle.ts), last: it replaces tsc's dist/bin/evminf.js with the launcher that runs it.
+  // as one file with its code cache (bin/bundle.ts), last: it replaces tsc's dist/bin/evminf.cjs with
+  // the launcher that runs it.
   for (const script of ['dist/ui/build.js', 'dist/bin/bundle.js']) {
     const s = spawnSync(process.execPath, [fileURLToPath(new URL(`../${script}`, import.meta.url))], { cwd: root, encoding: 'utf8' });
     if (s.error) throw s.error;

@@ -1,4 +1,4 @@
-// The built CLI (dist/bin/evminf.js) under hostile command lines, inputs and outputs: devices,
+// The built CLI (dist/bin/evminf.cjs) under hostile command lines, inputs and outputs: devices,
 // symlinks and FIFOs as outputs, a full disk, readers that close the pipe, out-of-range numbers,
 // endless or huge inputs, huge guest output under --json. Every failure is one line on stderr
 // starting with `evminf:` (never a stack trace) and its documented exit code (README).

@@ -19,9 +19,9 @@ const KVSTORE = join(ROOT, 'examples/kvstore.S');
 interface Ran { status: number | null; stdout: string; stderr: string }
 
 /** Run a command without blocking the test worker (npm and tsc take seconds). */
-function run(cmd: string, args: readonly string[], cwd: string): Promise<Ran> {
+function run(cmd: string, args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { cwd, encoding: 'utf8', timeout: 240_000, maxBuffer: 64 << 20, env: { ...process.env, npm_config_update_notifier: 'false' } }, (err, stdout, stderr) => {
+    execFile(cmd, args, { cwd, encoding: 'utf8', timeout: 240_000, maxBuffer: 64 << 20, env: { ...process.env, npm_config_update_notifier: 'false', ...env } }, (err, stdout, stderr) => {
       const status = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
       resolve({ status, stdout, stderr: stderr + (err !== null && typeof err.code !== 'number' ? String(err) : '') });
     });
@@ -64,6 +64,7 @@ describe('the packed package in a fresh project', () => {
   test('npm pack carries the build, the declarations, docs and LICENSE, and no test file', () => {
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');
+    expect(files).toContain('dist/bin/evminf.cjs');
     expect(files).toContain('dist/bin/evminf.js');
     expect(files).toContain('LICENSE');
     expect(files).toContain('docs/api.md');
@@ -72,7 +73,9 @@ describe('the packed package in a fresh project', () => {
     // Besides code, dist/ holds the page `evminf ui` serves (docs/ui.md): its static files.
     expect(files).toContain('dist/ui/index.html');
     expect(files).toContain('dist/ui/worker.js');
-    expect(files.filter((f) => f.startsWith('dist/') && !/\.(js|d\.ts)$/.test(f) && !/^dist\/ui\/(index\.html|style\.css|examples\/(index\.json|[\w-]+\.S|block-1\.store)|firmware\/\w+\.(bin|sym\.json))$/.test(f))).toEqual([]);
+    // Beside the code (.js, .cjs and their declarations), the bundle's code cache (bin/bundle.ts).
+    expect(files.filter((f) => /^dist\/bin\/evminf-bundle-[0-9a-f]{16}\.v8cache$/.test(f))).toHaveLength(1);
+    expect(files.filter((f) => f.startsWith('dist/') && !/\.(c?js|d\.c?ts|v8cache)$/.test(f) && !/^dist\/ui\/(index\.html|style\.css|examples\/(index\.json|[\w-]+\.S|block-1\.store)|firmware\/\w+\.(bin|sym\.json))$/.test(f))).toEqual([]);
     expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
   });
 
@@ -131,12 +134,13 @@ describe('the packed package in a fresh project', () => {
     expect(v.stdout).toBe(`${PKG.version}\n`);
     expect(v.status).toBe(0);
     // The installed launcher is the one npm run build writes (bin/bundle.ts): it runs the
-    // command line's one-file build, and its run is the repository's.
+    // command line's one-file build from the code cache packed with it (made by this node),
+    // and its run is the repository's.
     const installed = join(app, 'node_modules', PKG.name, 'dist/bin');
-    expect(readFileSync(join(installed, 'evminf.js'), 'utf8')).toContain("import('./evminf-bundle.js')");
-    expect(existsSync(join(installed, 'evminf-bundle.js'))).toBe(true);
-    const r = await run(bin, ['run', '--model', 'iss', '--json', KVSTORE], app);
-    expect(r.stderr).toBe('');
+    expect(readFileSync(join(installed, 'evminf.cjs'), 'utf8')).toContain("join(__dirname, 'evminf-bundle.cjs')");
+    expect(existsSync(join(installed, 'evminf-bundle.cjs'))).toBe(true);
+    const r = await run(bin, ['run', '--model', 'iss', '--json', KVSTORE], app, { NODE_DEBUG: 'evminf' });
+    expect(r.stderr).toMatch(/^EVMINF \d+: bundle [0-9a-f]{16}, code cache accepted\n$/);
     const { seconds: _s, ...fromPackage } = JSON.parse(r.stdout) as Record<string, unknown>;
     const { seconds: _t, ...fromRepo } = i;
     expect(fromPackage).toEqual(fromRepo);

@@ -373,7 +373,7 @@ q`);
 
   describe('the command line', () => {
     // The build test/global-setup.ts makes.
-    const evminf = new URL('../dist/bin/evminf.js', import.meta.url).pathname;
+    const evminf = new URL('../dist/bin/evminf.cjs', import.meta.url).pathname;
     const dir = mkdtempSync(join(tmpdir(), 'evminf-step-'));
     const run = (...args: string[]) => runTool(process.execPath, [evminf, ...args], { timeoutMs: 60_000 });
 

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { removeDir, tempDir } from './c/build.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const EVMINF = join(ROOT, 'dist/bin/evminf.js');
+const EVMINF = join(ROOT, 'dist/bin/evminf.cjs');
 const FIXTURES = join(ROOT, 'test/fixtures/trie');
 
 interface Vector { in: [string, string | null][] | Record<string, string | null>; root: string }

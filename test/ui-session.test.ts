@@ -128,7 +128,7 @@ describe('the session', () => {
       store: new Uint8Array(readFileSync(join(dir, x.store))), hash: Uint8Array.from({ length: 32 }, (_, i) => parseInt(h.slice(2 * i, 2 * i + 2), 16)),
     });
     expect(s.dbg.continue().reason).toBe('end');
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist/bin/evminf.js'), 'block', 'validate', 'examples/chain/block-1.rlp', '--genesis', 'examples/chain/genesis.json', '--json'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist/bin/evminf.cjs'), 'block', 'validate', 'examples/chain/block-1.rlp', '--genesis', 'examples/chain/genesis.json', '--json'], { cwd: ROOT, encoding: 'utf8' });
     const cli = JSON.parse(r.stdout) as { valid: boolean; cycles: number; instructions: number; hash: string };
     expect(cli.valid).toBe(true);
     expect(cli.hash).toBe(x.hash);
@@ -156,7 +156,7 @@ describe('evminf ui serves the page and nothing else', () => {
 
   it('the page, the bundles, the examples and the program; no path outside dist/ui; Ctrl-C stops it', async () => {
     const prog = join(ROOT, 'examples/kvstore.S');
-    const p = spawn(process.execPath, [join(ROOT, 'dist/bin/evminf.js'), 'ui', prog], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [join(ROOT, 'dist/bin/evminf.cjs'), 'ui', prog], { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     p.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
     const url = await new Promise<string>((resolve, reject) => {

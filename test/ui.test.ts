@@ -23,7 +23,7 @@ import { LOOP } from './programs.js';
 import { BENCH_LOOP as LONG } from '../ui/bench.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist/bin/evminf.js');
+const CLI = join(ROOT, 'dist/bin/evminf.cjs');
 const ART = join(ROOT, 'test-artifacts/ui');
 
 const tmp = mkdtempSync(join(tmpdir(), 'evminf-ui-'));

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Session } from './session.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'dist/bin/evminf.js');
+const CLI = join(ROOT, 'dist/bin/evminf.cjs');
 
 /** 1.75 M iterations of 4 instructions and a taken branch: 10.5 M cycles (also test/ui.test.ts's long run). */
 export const BENCH_LOOP = `

@@ -16,7 +16,7 @@ export const QEMU = 'qemu-riscv32';
 /** Absolute path of test/c/. */
 export const C_DIR = fileURLToPath(new URL('.', import.meta.url));
 /** Absolute path of the built CLI (test/global-setup.ts builds it). */
-export const EVMINF = fileURLToPath(new URL('../../dist/bin/evminf.js', import.meta.url));
+export const EVMINF = fileURLToPath(new URL('../../dist/bin/evminf.cjs', import.meta.url));
 
 /** Freestanding RV32IM, ilp32, no C library; libgcc supplies 64-bit division. */
 export const CFLAGS: readonly string[] = ['-ffreestanding', '-fno-builtin', '-march=rv32im', '-mabi=ilp32', '-nostdlib', '-static', '-Wall', '-Wextra'];
@@ -133,7 +133,7 @@ export function runQemu(elf: string, dir: string): Outcome {
   return runBytes(QEMU, [elf], dir);
 }
 
-/** `node dist/bin/evminf.js ...args`. */
+/** `node dist/bin/evminf.cjs ...args`. */
 export function runEvminf(args: readonly string[], cwd?: string): Outcome {
   return runBytes(process.execPath, [EVMINF, ...args], cwd);
 }

@@ -1,4 +1,4 @@
-// Spawning the CLI for the red-team campaign: `node dist/bin/evminf.js ARGS` with its peak
+// Spawning the CLI for the red-team campaign: `node dist/bin/evminf.cjs ARGS` with its peak
 // resident set (reported by a preloaded exit hook on fd 3, and polled from /proc so a process
 // that grows without bound is killed at a quarter over the budget), a timeout, and optional stdin or
 // stdout redirections (a closed pipe, /dev/full).
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { RSS_BUDGET_BYTES, SPAWN_TIMEOUT_MS } from './oracle.js';
 
 /** The built CLI beside this file's own build. */
-export const EVMINF = fileURLToPath(new URL('../../bin/evminf.js', import.meta.url));
+export const EVMINF = fileURLToPath(new URL('../../bin/evminf.cjs', import.meta.url));
 
 export interface SpawnResult {
   code: number;
