@@ -79,14 +79,27 @@ function bundle() {
     // The build's warm-up run (bin/bundle.ts): the cache, made once the command has run.
     process.once('beforeExit', () => {
       const tmp = out + '.tmp-' + process.pid;
-      writeFileSync(tmp, script.createCachedData());
-      renameSync(tmp, out);
+      try {
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, out);
+      } catch (e) {
+        process.stderr.write('evminf: EVMINF_WRITE_CODE_CACHE ' + out + ': ' + e.message + '\\n');
+        process.exitCode = 1;
+      }
     });
   }
   return module.exports;
 }
 
-const loaded = bundle();
+let loaded;
+try {
+  loaded = bundle();
+} catch (e) {
+  // A bundle that cannot be read or does not compile (a broken build or install): one line.
+  const why = String(e && e.message).split('\\n')[0];
+  process.stderr.write('evminf: the command line\\'s bundle (' + join(__dirname, '${BUNDLE}') + ') does not load: ' + why + '; npm run build writes it again, EVMINF_NO_BUNDLE=1 runs the modules\\n');
+  process.exit(1);
+}
 if (loaded === null) require('node:util').debuglog('evminf')('modules (cli.js)');
 void (loaded !== null ? Promise.resolve(loaded) : import('./cli.js')).then(({ runCli }) => runCli(process.argv.slice(2)));
 `;

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 
@@ -99,6 +99,20 @@ describe('the launcher and the bundle', () => {
     const r = spawnSync(process.execPath, ['--no-opt', LAUNCHER, ...HELLO()], { encoding: 'utf8', env: { ...process.env, NODE_DEBUG: 'evminf' } });
     expect([r.status, r.stdout]).toEqual([3, 'hello\n']);
     expect(r.stderr).toMatch(/^EVMINF \d+: bundle [0-9a-f]{16}, code cache rejected\n$/);
+  });
+
+  test('a bundle that cannot be read or does not compile: one line, exit 1', () => {
+    const cut = copyBin('cut', { cache: 'built' });
+    writeFileSync(join(dirname(cut), 'evminf-bundle.cjs'), readFileSync(join(BIN, 'evminf-bundle.cjs')).subarray(0, 100_000));
+    const dir_ = copyBin('dir', {});
+    mkdirSync(join(dirname(dir_), 'evminf-bundle.cjs'));
+    for (const [launcher, why] of [[cut, /SyntaxError|Unexpected|Invalid/], [dir_, /EISDIR/]] as const) {
+      const r = launch(launcher, HELLO());
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^evminf: the command line's bundle \(\S+evminf-bundle\.cjs\) does not load: [^\n]+; npm run build writes it again, EVMINF_NO_BUNDLE=1 runs the modules\n$/);
+      expect(r.stderr.split('\n')[0]).toMatch(why);
+    }
   });
 
   test('no bundle: the launcher runs the modules instead', () => {
