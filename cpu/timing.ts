@@ -372,8 +372,13 @@ function translateTimedRegion(b: TimedBlocks, root: number, regions: Regions<Tim
   const src = regionSource(members, regs, sites, {
     name: 'tregion',
     params: ['ts'],
-    prologue: [`let d = 0, e = 0, X = 0;`, `let D = ts[${Ts.D}], E = ts[${Ts.E}], M = ts[${Ts.M}], N = ts[${Ts.N}], L = ts[${Ts.L}];`],
-    epilogue: [`ts[${Ts.D}] = D; ts[${Ts.E}] = E; ts[${Ts.M}] = M; ts[${Ts.N}] = N; ts[${Ts.L}] = L;`],
+    // The cycles in the locals count from the entry's N (B): small integers, which V8 keeps
+    // unboxed everywhere. Absolute, they pass 2^31 in a long run and are doubles; and where V8
+    // enters a region's loop from the interpreter (on-stack replacement) it merged them as
+    // tagged values and boxed every new one (branchy's timing model: ~30 MB of garbage per run,
+    // at 200 M instr/s instead of 300). Exact either way: the timing code only adds and compares.
+    prologue: [`let d = 0, e = 0, X = 0;`, `const B = ts[${Ts.N}];`, `let D = ts[${Ts.D}] - B, E = ts[${Ts.E}] - B, M = ts[${Ts.M}] - B, N = 0, L = ts[${Ts.L}];`],
+    epilogue: [`ts[${Ts.D}] = B + D; ts[${Ts.E}] = B + E; ts[${Ts.M}] = B + M; ts[${Ts.N}] = B + N; ts[${Ts.L}] = L;`],
   });
   return { fn: compile<TimedRegionFn>(src, members.flatMap((m) => m.ops)), starts: members.map((m) => m.start) };
 }
@@ -516,7 +521,7 @@ export class TimedIss extends Iss {
       this.tblocks = b;
     }
     const b = this.tblocks!;
-    let i = (pc - b.base) >>> 2;
+    const i = (pc - b.base) >>> 2;
     const st = b.state[i]!;
     if (st < this.hot && st < St.TRANSLATED - 1) { b.state[i] = st + 1; return false; }
     if (st === St.NONE) return false;
@@ -526,52 +531,67 @@ export class TimedIss extends Iss {
       b.set(i, t.fn); b.len[i] = t.len; b.state[i] = St.TRANSLATED;
       this.translatedBlocks++;
     }
-    const x = this.x, gc = this.gasCost, ts = this.ts, base = b.base, size = b.code.ctl.length * 4;
     const room = gateOf(this.gasLimit, this.perm) - this.gasUsed;
     // Regions as the ISS forms them (Iss.chain), but not while tracking for fast-forward: that
     // looks for restart points between blocks.
     const rg = this.regions && !this.track ? (b.regions ??= new Regions<TimedRegionFn>(b.code.ctl.length)) : null;
+    const g = this.chainTimed(b, rg, i, left, room);
+    const n = this.bk;
+    if (n === 0) return false;
+    this.gasUsed += g;
+    this.retired += n;
+    this.pc = this.bpc;
+    this.cycles = this.ts[Ts.M]! + 1;
+    return true;
+  }
+
+  /**
+   * Run the timed block at word offset i and, while each one ends where another translated block
+   * starts and fits in `left` instructions, that one; a block in a region runs as that region (as
+   * Iss.chain). Returns the gas used; `bk` is the instructions retired, `bpc` the next pc.
+   *
+   * A method of its own, apart from runBlocks' look-up of the code region: that look-up first ran
+   * before V8 gave runBlocks its feedback, so each new model (or frame) deoptimized the whole
+   * dispatch there, and V8 then left it to the baseline compiler (branchy: 200 against 300 M
+   * instr/s, now and then 80, with the collections of its boxed numbers).
+   */
+  private chainTimed(b: TimedBlocks, rg: Regions<TimedRegionFn> | null, i: number, left: number, room: number): number {
+    const x = this.x, gc = this.gasCost, ts = this.ts, base = b.base, size = b.code.ctl.length * 4;
     const hot = Math.min(this.regionHot, Heat.REGION - 1), io = this.tio;
     let g = 0, n = 0;
     for (;;) {
       const len = b.len[i]!;
       if (n + len > left) break;
       const free = room - g;
+      let heat: number = Heat.NONE;
       if (rg !== null) {
-        const heat = rg.heat[i]!;
-        if (heat === Heat.REGION) {
-          const e = rg.at(i), more = left - n;
-          g += e.fn(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP, more < ROOM_CAP ? more : ROOM_CAP, io, e.b, ts);
-          n += io[RegionOut.RETIRED]!;
-          this.bpc = io[RegionOut.PC]! >>> 0;
-          if (io[RegionOut.STOPPED] !== 0) break;
-          const off = this.bpc - base;
-          if (off < 0 || off >= size) break;
-          i = off >>> 2;
-          if (b.state[i] !== St.TRANSLATED) break;
-          continue;
-        }
+        heat = rg.heat[i]!;
         if (heat < hot) rg.heat[i] = heat + 1;
         else if (heat === hot && this.formRegion(b, rg, i)) continue;
       }
-      const res = b.fn(i)(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP, ts);
-      if (res < 0) break;
-      g += res;
-      const k = this.bk;
-      n += k;
-      if (k < len) break;
-      if (this.track) { this.retired += n; this.candidate(); this.retired -= n; }
+      if (heat === Heat.REGION) {
+        const e = rg!.at(i), more = left - n;
+        g += e.fn(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP, more < ROOM_CAP ? more : ROOM_CAP, io, e.b, ts);
+        n += io[RegionOut.RETIRED]!;
+        this.bpc = io[RegionOut.PC]! >>> 0;
+        if (io[RegionOut.STOPPED] !== 0) break;
+      } else {
+        const res = b.fn(i)(this, x, gc, free < ROOM_CAP ? free : ROOM_CAP, ts);
+        if (res < 0) break;
+        g += res;
+        const k = this.bk;
+        n += k;
+        if (k < len) break;
+        if (this.track) { this.retired += n; this.candidate(); this.retired -= n; }
+      }
+      // One way on after a region's exit and a block's end (as Iss.chain: shared type feedback).
       const off = this.bpc - base;
       if (off < 0 || off >= size) break;
       i = off >>> 2;
       if (b.state[i] !== St.TRANSLATED) break;
     }
-    if (n === 0) return false;
-    this.gasUsed += g;
-    this.retired += n;
-    this.pc = this.bpc;
-    this.cycles = ts[Ts.M]! + 1;
-    return true;
+    this.bk = n;
+    return g;
   }
 
   /** Form a timed region from the timed block at word offset i (as RegionCache.form); true if there is one. */

@@ -85,6 +85,31 @@ describe('docs/timing.md cases', () => {
   });
 });
 
+describe('cycle counts past 2^32', () => {
+  // A timed region counts cycles from its entry in small integers and adds them back on exit
+  // (cpu/timing.ts): a model already ~2^40 cycles in (a frame switch's worth, as both models
+  // count one) ends exactly as far on as the cycle model, in blocks, in regions and interpreted.
+  test('a loop of loads, stores, divisions and branches from cycle 2^40 + 12345', () => {
+    const elf = prog(` la t0, data\n li t1, 3000\n li a0, 0\n1: lw a1, 8(t0)\n add a0, a0, a1\n sw a0, 12(t0)\n lh a2, 3(t0)\n andi a3, t1, 7\n bnez a3, 2f\n divu a4, a0, t1\n2: addi t1, t1, -1\n bnez t1, 1b\n andi a0, a0, 255${EXIT}`);
+    const start = 2 ** 40 + 12345;
+    for (const waitStates of [0, 3] as MemoryWaitStates[]) {
+      const ref = createModel('cycle', loadElf(elf), { waitStates });
+      ref.addCycles(start, []);
+      const want = facts(runToEnd(ref, new LinuxHost(), {}));
+      expect((want as { cycles: number }).cycles).toBeGreaterThan(start + 3000 * 8);
+      for (const [translate, regionHot] of [[true, 0], [true, 512], [false, 512]] as const) {
+        const m = createModel('fast', loadElf(elf), { waitStates });
+        m.translate = translate;
+        m.hot = 0;
+        m.regionHot = regionHot;
+        m.addCycles(start, []);
+        expect(facts(runToEnd(m, new LinuxHost(), {})), `ws ${String(waitStates)}, translate ${translate}, region heat ${regionHot}`).toEqual(want);
+        if (translate) expect(m.translatedRegions, 'the loop ran as a region').toBeGreaterThan(0);
+      }
+    }
+  });
+});
+
 describe('assembly programs, frame switches and devices', () => {
   test.each(['kvstore.S', 'statedb.S'])('examples/%s with the standard devices, at several wait states', (name) => {
     const elf = example(name);
