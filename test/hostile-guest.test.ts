@@ -11,7 +11,7 @@ import { EXIT } from '../cpu/exit-codes.js';
 import { CallManager, MAX_DEPTH, Status } from '../cpu/frames.js';
 import { ramGas } from '../cpu/gas.js';
 import { LinuxHost } from '../cpu/host.js';
-import { createModel, MODEL_KINDS, type ModelKind } from '../cpu/machine.js';
+import { createModel, MODEL_KINDS, openModel, type ModelKind } from '../cpu/machine.js';
 import { AddressSpace, DEFAULT_MEM_LIMIT, MemoryLimitError, Perm, Region, regionHostBytes, REQUEST_BASE, REQUEST_WINDOW } from '../cpu/memory.js';
 import { PSET_DEFINED } from '../cpu/perm.js';
 import { loadElf } from '../cpu/program.js';
@@ -56,6 +56,18 @@ result: .word 0xdeadbeef
 gasused: .word 0xdeadbeef`;
 
 describe.each(MODEL_KINDS)('hostile guest on the %s model', (kind) => {
+  // openModel (what evminf run uses: it loads only the model's module) must set up the root
+  // frame as createModel does: undefined PSET bits dropped, the gas limit, entry and stack.
+  test('openModel builds the root frame createModel builds', async () => {
+    const elf = assembleToElf('.text\n.globl _start\n_start:\n li a0, 0\n li a7, 93\n ecall\n', { file: 'root.S' });
+    for (const opts of [{}, { pset: 0xffffffff, gas: 12345 }, { pset: 0, gas: 7 }]) {
+      const a = createModel(kind, loadElf(elf), opts), b = await openModel(kind, loadElf(elf), opts);
+      const root = (m: typeof a): unknown => ({ model: m.constructor.name, pc: m.pc, sp: m.x[2], a0: m.x[10], perm: m.perm, gasLimit: m.gasLimit });
+      expect(root(b), JSON.stringify(opts)).toEqual(root(a));
+      expect(b.perm & ~PSET_DEFINED).toBe(0);
+    }
+  });
+
   // Finding 1: the parent's handler rewrote the live descriptor's OSTART to code ROM while the
   // child was suspended; the child's RETURN crashed the host in CallManager.store.
   test('EVAL latches its descriptor: a handler rewriting it changes nothing for the running EVAL', () => {

@@ -26,7 +26,7 @@ function sources(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir)) {
     const p = join(dir, e);
     if (statSync(p).isDirectory()) sources(p, out);
-    else if (/\.(ts|mts)$/.test(e) && !e.endsWith('.d.ts')) out.push(p);
+    else if (/\.(ts|mts|cts)$/.test(e) && !/\.d\.[mc]?ts$/.test(e)) out.push(p);
   }
   return out;
 }
