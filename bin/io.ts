@@ -51,6 +51,8 @@ const mib = (n: number): string => `${n / (1 << 20)} MiB`;
  * 127; larger than `limit` (a device or a pipe without end, too) exits 126.
  */
 export function readInput(path: string, limit = MAX_INPUT_BYTES): Buffer {
+  // yargs hands a lone - (standard input) to a command as an empty name.
+  if (path === '') throw new UserError('an empty file name (or -): name the file; this input is not read from standard input', EXIT.USAGE);
   let fd: number;
   try {
     fd = openSync(path, 'r');

@@ -334,6 +334,13 @@ describe('other misuse: one line each, with the exit code of its kind', () => {
     ['block validate of standard input (yargs drops a bare -)', ['block', 'validate', '-', '--genesis', 'g.json'], CODE.USAGE, 'not standard input'],
     ['block validate with a - among its files (yargs dropped it and validated the rest)', ['block', 'validate', '@hello', '-', '--genesis', 'g.json'], CODE.USAGE, 'not standard input'],
     ['report merge with a - among its reports (yargs dropped it and merged the rest)', ['report', 'merge', 'r.json', '-'], CODE.USAGE, 'report merge reads report files, not standard input'],
+    // yargs hands a lone - to the command as an empty name: it said ": no such file".
+    ['a program from standard input (-)', ['run', '-'], CODE.USAGE, 'an empty file name (or -): name the file; this input is not read from standard input'],
+    ['a program from standard input, after an option', ['run', '--json', '-'], CODE.USAGE, 'an empty file name (or -)'],
+    ['an empty program name', ['run', ''], CODE.USAGE, 'an empty file name (or -)'],
+    ['disassembly of standard input (-)', ['disasm', '-'], CODE.USAGE, 'an empty file name (or -)'],
+    // An option's value keeps its -: a file of that name, which is not there.
+    ['a genesis from standard input (-)', ['block', 'validate', '@hello', '--genesis', '-'], CODE.NO_FILE, '-: no such file'],
     ['a genesis that never ends', ['block', 'validate', '@hello', '--genesis', '/dev/zero'], CODE.BAD_INPUT, 'genesis: /dev/zero is not a regular file'],
     ['chain init of a device', ['chain', 'init', '/dev/zero', '--db', 'db-of-zero'], CODE.BAD_INPUT, 'is not a regular file'],
     ['--db naming no directory', ['block', 'validate', '@hello', '--db', 'no-such-db'], CODE.NO_FILE, '--db no-such-db: no database there'],
