@@ -26,7 +26,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,6 +179,8 @@ for (const f of built.outputFiles) {
   writeFileSync(f.path, JSON.stringify(map));
 }
 writeFileSync(join(BIN, 'evminf.cjs'), LAUNCHER);
+// Runnable as it stands (./dist/bin/evminf.cjs), as npm makes the bin of an installed package.
+chmodSync(join(BIN, 'evminf.cjs'), 0o755);
 
 // The code cache: the launcher's own warm-up run, as a user's, with the flags of a user's.
 const id = ID_LINE.exec(readFileSync(join(BIN, BUNDLE), 'latin1'));
