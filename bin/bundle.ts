@@ -26,7 +26,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +49,7 @@ export const LAUNCHER = `#!/usr/bin/env node
 'use strict';
 const { readFileSync, writeFileSync, renameSync } = require('node:fs');
 const { join } = require('node:path');
+const debug = require('node:util').debuglog('evminf');
 
 function bundle() {
   if (process.env.EVMINF_NO_BUNDLE === '1') return null;
@@ -71,7 +72,7 @@ function bundle() {
   const script = new Script('(function (exports, require, module, __filename, __dirname, __eimp) {' + source + '\\n})', {
     filename: file, cachedData, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  require('node:util').debuglog('evminf')('bundle %s, code cache %s', id === null ? '(no id line)' : id[1], cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted');
+  debug('bundle %s, code cache %s', id === null ? '(no id line)' : id[1], cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted');
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, require, module, file, __dirname, (name) => import(name));
   const out = process.env.EVMINF_WRITE_CODE_CACHE;
@@ -100,7 +101,7 @@ try {
   process.stderr.write('evminf: the command line\\'s bundle (' + join(__dirname, '${BUNDLE}') + ') does not load: ' + why + '; npm run build writes it again, EVMINF_NO_BUNDLE=1 runs the modules\\n');
   process.exit(1);
 }
-if (loaded === null) require('node:util').debuglog('evminf')('modules (cli.js)');
+if (loaded === null) debug('modules (cli.js)');
 void (loaded !== null ? Promise.resolve(loaded) : import('./cli.js')).then(({ runCli }) => runCli(process.argv.slice(2)));
 `;
 
@@ -159,8 +160,14 @@ const built = await build({
   write: false,
   logLevel: 'warning',
 });
+// The bundle with its id line first, and its source map one line down with it.
+let hash = '';
 for (const f of built.outputFiles) {
-  if (!f.path.endsWith('.cjs')) { writeFileSync(f.path, f.contents); continue; }
+  if (f.path.endsWith('.map')) {
+    const map = JSON.parse(f.text) as { mappings: string };
+    writeFileSync(f.path, JSON.stringify({ ...map, mappings: `;${map.mappings}` }));
+    continue;
+  }
   // ASCII (esbuild escapes the rest), so the launcher reads it as latin1: a one-byte string, no UTF-8 decoding.
   if (f.contents.some((c) => c > 0x7f)) throw new Error(`bundle: ${BUNDLE} is not ASCII`);
   // A dynamic import() left in the bundle is a package's (our own modules are in it): the
@@ -168,33 +175,24 @@ for (const f of built.outputFiles) {
   if (f.text.includes('__eimp')) throw new Error(`bundle: ${BUNDLE} already uses the name __eimp`);
   const text = f.text.replace(/\bimport\((?=")/g, '__eimp(');
   if (/\bimport\(/.test(text)) throw new Error(`bundle: ${BUNDLE} has an import() the launcher cannot make (its specifier is not a string literal)`);
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  // The id line goes first; the source map's lines shift by one with it.
+  hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
   writeFileSync(f.path, `// evminf-bundle ${hash}\n${text}`, 'latin1');
-}
-for (const f of built.outputFiles) {
-  if (!f.path.endsWith('.map')) continue;
-  const map = JSON.parse(f.text) as { mappings: string };
-  map.mappings = `;${map.mappings}`;
-  writeFileSync(f.path, JSON.stringify(map));
 }
 writeFileSync(join(BIN, 'evminf.cjs'), LAUNCHER);
 // Runnable as it stands (./dist/bin/evminf.cjs), as npm makes the bin of an installed package.
 chmodSync(join(BIN, 'evminf.cjs'), 0o755);
 
 // The code cache: the launcher's own warm-up run, as a user's, with the flags of a user's.
-const id = ID_LINE.exec(readFileSync(join(BIN, BUNDLE), 'latin1'));
-if (id === null) throw new Error(`bundle: ${BUNDLE} has no id line`);
 const tmp = mkdtempSync(join(tmpdir(), 'evminf-bundle-'));
 try {
   const elf = join(tmp, 'warm-up.elf');
   writeFileSync(elf, assembleToElf(WARM_UP, { file: 'warm-up.S' }));
-  const cache = join(BIN, `evminf-bundle-${id[1]}.v8cache`);
+  const cache = join(BIN, `evminf-bundle-${hash}.v8cache`);
   const r = spawnSync(process.execPath, [join(BIN, 'evminf.cjs'), 'run', '--model', 'iss', elf], {
     encoding: 'utf8', env: { ...process.env, EVMINF_WRITE_CODE_CACHE: cache, EVMINF_NO_BUNDLE: '' }, timeout: 60_000,
   });
   if (r.status !== 0) throw new Error(`bundle: the warm-up run exited ${r.status ?? r.signal}: ${r.stderr}`);
-  readFileSync(cache); // made
+  if (!existsSync(cache)) throw new Error(`bundle: the warm-up run wrote no ${cache}`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

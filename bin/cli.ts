@@ -1,4 +1,4 @@
-// evminf: the command-line front end of evm-infinity, started by its launcher (bin/evminf.ts,
+// evminf: the command-line front end of evm-infinity, started by its launcher (bin/evminf.cts,
 // or the one bin/bundle.ts writes for the one-file build). One module per command
 // (bin/commands/), shared option groups and the numeric checks in bin/options.ts, exit codes in
 // bin/exit.ts.

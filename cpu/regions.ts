@@ -202,7 +202,7 @@ function emitBlock(code: Predecoded, base: number, start: number, k0: number, re
 }
 
 /** The static successors of a block (its return address counts: the callee comes back there). */
-export function successors(m: Member): number[] {
+function successors(m: Member): number[] {
   const f = m.flow;
   const out = f.kind === 'next' ? [m.endPc] : f.kind === 'jump' ? [f.target] : f.kind === 'branch' ? [f.taken, f.fall] : [];
   if (m.link >= 0) out.push(m.link);

@@ -20,7 +20,7 @@ interface UiArgs {
   host: string;
 }
 
-/** The built page: dist/ui (found from the package root: this module runs as dist/bin/commands/ui.js or inside dist/bin/evminf-bundle.js). */
+/** The built page: dist/ui (found from the package root: this module runs as dist/bin/commands/ui.js or inside dist/bin/evminf-bundle.cjs). */
 export const UI_DIR = join(REPO_ROOT, 'dist', 'ui') + sep;
 
 const TYPES: Record<string, string> = {
